@@ -1,0 +1,46 @@
+# The two commands of the README: `make book` and `make test`. Both set up .venv by themselves
+# from the project's own files (requirements.lock pins the environment that produced the
+# book's outputs; pyproject.toml declares the package).
+VENV    := .venv
+PY      := $(VENV)/bin/python
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-stamp
+PYTEST  := $(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg
+
+.PHONY: setup book test unit notebooks lint execute clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip>=24"
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+## Build the HTML book into _build/html (warnings are errors).
+book: $(STAMP)
+	$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+## ruff, the unit tests and every notebook of the book under nbval (strict), 2 workers.
+test: $(STAMP) lint
+	$(PYTEST)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(STAMP)
+	$(PYTEST) tests
+
+notebooks: $(STAMP)
+	$(PYTEST) book
+
+## Re-execute every notebook top to bottom and store outputs + widget state (the only way
+## stored outputs are made). One notebook: make execute NB=book/ch02/2-1-probability.ipynb
+execute: $(STAMP)
+	$(PY) scripts/execute_notebooks.py $(NB)
+
+clean:
+	rm -rf _build

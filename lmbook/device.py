@@ -1,0 +1,49 @@
+"""Pick the compute device: CUDA, then Apple MPS, then CPU, and say why in one line."""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["describe_device", "pick_device"]
+
+
+def pick_device(prefer: str | torch.device | None = None) -> torch.device:
+    """Return ``prefer`` if given and available, else the best available device.
+
+    Raises ``ValueError`` with what to do when the requested device does not exist here.
+    """
+    if prefer is not None:
+        dev = torch.device(prefer)
+        if dev.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device {str(prefer)!r} was requested but CUDA is not available here; "
+                "pass device='cpu' (or None to choose automatically)."
+            )
+        if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device {str(prefer)!r} does not exist: this machine has "
+                f"{torch.cuda.device_count()} CUDA device(s); use an index below that."
+            )
+        if dev.type == "mps" and not torch.backends.mps.is_available():
+            raise ValueError(
+                f"device {str(prefer)!r} was requested but Apple MPS is not available here; "
+                "pass device='cpu' (or None to choose automatically)."
+            )
+        if dev.type not in {"cpu", "cuda", "mps"}:
+            raise ValueError(f"unsupported device {str(prefer)!r}; use 'cpu', 'cuda' or 'mps'.")
+        return dev
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def describe_device(device: torch.device) -> str:
+    """One human-readable line: which device and why it was chosen."""
+    if device.type == "cuda":
+        idx = device.index if device.index is not None else torch.cuda.current_device()
+        return f"device: cuda:{idx} ({torch.cuda.get_device_name(idx)})"
+    if device.type == "mps":
+        return "device: mps (Apple GPU; no CUDA here)"
+    return f"device: cpu ({torch.get_num_threads()} thread(s); no CUDA or MPS found)"

@@ -1,0 +1,32 @@
+"""``lmbook.setup()``: the first call of every notebook (seed, threads, Chinese fonts, device)."""
+
+from __future__ import annotations
+
+import torch
+
+from lmbook.device import describe_device, pick_device
+from lmbook.fonts import use_cjk_font
+from lmbook.seeding import seed_everything
+
+__all__ = ["setup"]
+
+
+def setup(
+    seed: int = 0, threads: int | None = 1, device: str | None = None, verbose: bool = True
+) -> torch.device:
+    """Seed everything, fix the CPU thread count, enable Chinese plot labels, pick a device.
+
+    ``threads=1`` by default: the book's notebooks run two at a time as tests, and a fixed
+    thread count keeps CPU results bit-identical from run to run. Pass ``threads=None`` to
+    keep PyTorch's default. Returns the chosen ``torch.device`` and prints one line about it.
+    """
+    if threads is not None:
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1 (or None for PyTorch's default), got {threads}")
+        torch.set_num_threads(threads)
+    seed_everything(seed)
+    use_cjk_font()
+    dev = pick_device(device)
+    if verbose:
+        print(describe_device(dev))
+    return dev

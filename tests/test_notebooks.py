@@ -1,0 +1,110 @@
+"""The book's conventions, checked on every notebook (docs/notebooks.md says why)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from lmbook.notebook import INSTALL_CELL, SETUP_CELL
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                found.append(entry["file"])
+            for key in ("sections", "chapters", "parts"):
+                walk(entry.get(key, []))
+
+    walk(toc.get("parts", []))
+    return found
+
+
+NOTEBOOKS = sorted(
+    p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+)
+IDS = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
+
+
+def test_toc_and_book_folder_agree() -> None:
+    toc = _toc_files()
+    for entry in toc:
+        matches = [ROOT / f"{entry}{ext}" for ext in (".ipynb", ".md")]
+        assert any(m.exists() for m in matches), f"_toc.yml lists {entry}, which does not exist"
+    listed = {str(Path(e)) for e in toc}
+    pages = [*NOTEBOOKS, *BOOK.rglob("*.md")]
+    for page in pages:
+        rel = page.relative_to(ROOT).with_suffix("")
+        if "_static" in str(rel) or ".ipynb_checkpoints" in rel.parts:
+            continue
+        assert str(rel) in listed, f"{rel} is in book/ but not in _toc.yml"
+
+
+def test_book_has_notebooks() -> None:
+    assert NOTEBOOKS, "no notebook found under book/"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=IDS)
+def notebook(request: pytest.FixtureRequest) -> nbformat.NotebookNode:
+    nb = nbformat.read(request.param, as_version=4)
+    nbformat.validate(nb)
+    nb.path = request.param
+    return nb
+
+
+def _code(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_title_install_and_setup_cells(notebook: nbformat.NotebookNode) -> None:
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown"
+    section = notebook.path.stem.split("-", 2)
+    title = re.match(r"# (\d+)\.(\d+) \S", first.source)
+    assert title, "the first cell must be the section title, e.g. '# 2.1 概率论基础'"
+    assert list(title.groups()) == section[:2], "the title's number must match the file name"
+    code = _code(notebook)
+    assert code[0].source.strip() == INSTALL_CELL, "first code cell must be the install cell"
+    assert code[1].source.strip() == SETUP_CELL, "second code cell must be the setup cell"
+
+
+def test_outputs_come_from_one_clean_run(notebook: nbformat.NotebookNode) -> None:
+    code = [c for c in _code(notebook) if c.source.strip()]
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        "stored outputs must come from one top-to-bottom run: run `make execute NB=...`"
+    )
+    for cell in code:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"stored error output in cell {cell.execution_count}"
+            if out.output_type == "stream" and out.name == "stderr":
+                assert "Warning" not in out.text, f"warning in cell {cell.execution_count}: {out.text}"
+    assert "/work/" not in nbformat.writes(notebook), "an output leaks a local path"
+
+
+def test_claims_are_checked(notebook: nbformat.NotebookNode) -> None:
+    source = "\n".join(c.source for c in _code(notebook))
+    checks = re.findall(r"^\s*assert |assert_allclose\(|assert_close\(", source, re.M)
+    assert len(checks) >= 3, "a section checks its claims in code (assert with a tolerance)"
+
+
+def test_exercises_with_solutions(notebook: nbformat.NotebookNode) -> None:
+    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert re.search(r"^## 练习", text, re.M), "a section ends with '## 练习'"
+    labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", text)
+    assert 2 <= len(labels) <= 4, f"2-4 exercises expected, found {len(labels)}"
+    for label in labels:
+        assert re.search(rf"```\{{solution(-start)?\}} {re.escape(label)}\b", text), (
+            f"exercise {label} has no solution"
+        )
+    assert text.count("{solution-start}") == text.count("{solution-end}")
