@@ -13,10 +13,8 @@ import subprocess
 import sys
 
 if importlib.util.find_spec("lmbook") is None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "lmbook[peft] @ git+{REPOSITORY_URL}"],
-        check=True,
-    )"""
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, "lmbook[peft] @ git+{REPOSITORY_URL}"], check=True)"""
 
 SETUP_CELL = """\
 import lmbook

@@ -1,0 +1,72 @@
+"""Build the HTML book the way `make book` does and check what a reader gets.
+
+The build runs once (module fixture) into a temporary folder with warnings as errors; the
+checks then read the generated pages: Chinese search, offline assets, launch links, exercises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lmbook.notebook import REPOSITORY_URL
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run(
+        [str(JUPYTER_BOOK), "build", "-W", "-n", "--keep-going", "--path-output", str(out), "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    yield out / "_build" / "html"
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def _pages(html: Path) -> list[Path]:
+    return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts)
+
+
+def test_chinese_full_text_search(html: Path) -> None:
+    raw = (html / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])["terms"]
+    for word in ("概率", "熵", "奇异值", "语言模型"):
+        assert word in terms, f"{word} is not in the search index (is jieba installed?)"
+
+
+def test_interface_is_chinese(html: Path) -> None:
+    page = (html / "book" / "intro.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in page or 'lang="zh_CN"' in page
+    assert "搜索" in page
+
+
+def test_no_asset_comes_from_a_cdn(html: Path) -> None:
+    for page in _pages(html):
+        text = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text)
+        assert not remote, f"{page.name} loads {remote[0]} from the network"
+
+
+def test_notebook_pages_have_launch_links_and_exercises(html: Path) -> None:
+    repo = REPOSITORY_URL.removeprefix("https://github.com/")
+    notebooks = sorted((ROOT / "book").rglob("*.ipynb"))
+    assert notebooks
+    for nb in notebooks:
+        rel = nb.relative_to(ROOT)
+        page = (html / rel.with_suffix(".html")).read_text(encoding="utf-8")
+        assert f"colab.research.google.com/github/{repo}/blob/main/{rel}" in page
+        assert f"mybinder.org/v2/gh/{repo}/main?urlpath=lab/tree/{rel}" in page
+        assert "练习 1" in page and "解答" in page, f"{rel}: exercises did not render"
+        assert "dropdown" in page
