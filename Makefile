@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 PYTEST  := $(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg
 
-.PHONY: setup book test unit notebooks lint execute clean
+.PHONY: setup book student test unit notebooks lint execute clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,12 @@ $(STAMP): pyproject.toml requirements.lock
 book: $(STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+## A student edition (every solution removed) built into _build/student/_build/html.
+student: $(STAMP)
+	$(PY) -m lmbook.exercises _build/student
+	cd _build/student && $(CURDIR)/$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "The student edition is at $(CURDIR)/_build/student/_build/html/index.html"
 
 ## ruff, the unit tests and every notebook of the book under nbval (strict), 2 workers.
 test: $(STAMP) lint

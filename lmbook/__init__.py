@@ -14,10 +14,40 @@ from lmbook.runtime import setup
 __version__ = "0.1.0"
 __all__ = ["__version__", "setup"]
 
-_SUBMODULES = {"data", "device", "fonts", "runtime", "seeding"}
+_SUBMODULES = {
+    "cooccurrence",
+    "data",
+    "device",
+    "exercises",
+    "fonts",
+    "information",
+    "lowrank",
+    "ngram",
+    "notebook",
+    "runtime",
+    "seeding",
+    "tokenization",
+    "train",
+    "viz",
+}
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lmbook import data, device, fonts, runtime, seeding  # noqa: F401
+    from lmbook import (  # noqa: F401
+        cooccurrence,
+        data,
+        device,
+        exercises,
+        fonts,
+        information,
+        lowrank,
+        ngram,
+        notebook,
+        runtime,
+        seeding,
+        tokenization,
+        train,
+        viz,
+    )
 
 
 def __getattr__(name: str) -> Any:

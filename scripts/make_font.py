@@ -100,7 +100,9 @@ def main() -> None:
         encoding="utf-8",
     )
     size = (OUT_DIR / FILE_NAME).stat().st_size
-    print(f"wrote {OUT_DIR / FILE_NAME} ({size / 1e6:.2f} MB, {len(wanted_codepoints())} code points)")
+    print(
+        f"wrote {OUT_DIR / FILE_NAME} ({size / 1e6:.2f} MB, {len(wanted_codepoints())} code points)"
+    )
 
 
 if __name__ == "__main__":

@@ -30,9 +30,7 @@ def _toc_files() -> list[str]:
     return found
 
 
-NOTEBOOKS = sorted(
-    p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
-)
+NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 IDS = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
 
 
@@ -88,7 +86,9 @@ def test_outputs_come_from_one_clean_run(notebook: nbformat.NotebookNode) -> Non
         for out in cell.get("outputs", []):
             assert out.output_type != "error", f"stored error output in cell {cell.execution_count}"
             if out.output_type == "stream" and out.name == "stderr":
-                assert "Warning" not in out.text, f"warning in cell {cell.execution_count}: {out.text}"
+                assert "Warning" not in out.text, (
+                    f"warning in cell {cell.execution_count}: {out.text}"
+                )
     assert "/work/" not in nbformat.writes(notebook), "an output leaks a local path"
 
 

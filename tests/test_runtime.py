@@ -12,10 +12,10 @@ import torch
 
 matplotlib.use("Agg")
 
-import lmbook  # noqa: E402
-from lmbook.device import describe_device, pick_device  # noqa: E402
-from lmbook.fonts import FONT_FAMILY, font_path, use_cjk_font  # noqa: E402
-from lmbook.seeding import seed_everything  # noqa: E402
+import lmbook
+from lmbook.device import describe_device, pick_device
+from lmbook.fonts import FONT_FAMILY, font_path, use_cjk_font
+from lmbook.seeding import seed_everything
 
 
 def _draws() -> tuple[float, float, float]:
