@@ -18,9 +18,16 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-## Build the HTML book into _build/html (warnings are errors).
+## Build the HTML book into _build/html (warnings are errors). For a JupyterHub launch
+## button: make book JUPYTERHUB_URL=https://hub.your-school.edu
+JUPYTERHUB_URL ?=
 book: $(STAMP)
+ifeq ($(strip $(JUPYTERHUB_URL)),)
 	$(BIN)/jupyter-book build -W -n --keep-going .
+else
+	$(PY) scripts/book_config.py "$(JUPYTERHUB_URL)" _build/_config.yml
+	$(BIN)/jupyter-book build -W -n --keep-going --config _build/_config.yml .
+endif
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 ## A student edition (every solution removed) built into _build/student/_build/html.

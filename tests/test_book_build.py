@@ -11,7 +11,9 @@ import re
 import shutil
 import subprocess
 import sys
+from html import escape as html_escape
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -19,13 +21,18 @@ from lmbook.notebook import REPOSITORY_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+HUB = "https://hub.example.edu"  # what an instructor passes as make book JUPYTERHUB_URL=...
 
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("book")
+    config = out / "_config.yml"
+    write = [sys.executable, "scripts/book_config.py", HUB, str(config)]
+    subprocess.run(write, cwd=ROOT, check=True)
+    build = ["build", "-W", "-n", "--keep-going", "--config", str(config), "--path-output"]
     proc = subprocess.run(
-        [str(JUPYTER_BOOK), "build", "-W", "-n", "--keep-going", "--path-output", str(out), "."],
+        [str(JUPYTER_BOOK), *build, str(out), "."],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -68,5 +75,10 @@ def test_notebook_pages_have_launch_links_and_exercises(html: Path) -> None:
         page = (html / rel.with_suffix(".html")).read_text(encoding="utf-8")
         assert f"colab.research.google.com/github/{repo}/blob/main/{rel}" in page
         assert f"mybinder.org/v2/gh/{repo}/main?urlpath=lab/tree/{rel}" in page
+        query = urlencode(
+            {"repo": REPOSITORY_URL, "urlpath": f"lab/tree/lmbook/{rel}", "branch": "main"},
+            safe="/",
+        )
+        assert html_escape(f"{HUB}/hub/user-redirect/git-pull?{query}") in page
         assert "练习 1" in page and "解答" in page, f"{rel}: exercises did not render"
         assert "dropdown" in page
