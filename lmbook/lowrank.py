@@ -36,7 +36,9 @@ def _as_matrix(w: Matrix) -> torch.Tensor:
 
 def _check_rank(k: int, w: torch.Tensor) -> None:
     if not 0 <= k <= min(w.shape):
-        raise ValueError(f"rank k must be in [0, {min(w.shape)}] for shape {tuple(w.shape)}, got {k}")
+        raise ValueError(
+            f"rank k must be in [0, {min(w.shape)}] for shape {tuple(w.shape)}, got {k}"
+        )
 
 
 def truncated_svd(w: Matrix, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -83,7 +85,7 @@ def tail_energy(singular_values: Matrix, k: int) -> float:
 
 
 def energy_fraction(singular_values: Matrix) -> torch.Tensor:
-    """Return the cumulative share of ``||W||_F^2`` kept by ranks ``1..n``: ``cumsum(s^2)/sum(s^2)``."""
+    """Return the share of ``||W||_F^2`` kept by ranks ``1..n``: ``cumsum(s^2) / sum(s^2)``."""
     s = torch.as_tensor(singular_values).double()
     total = (s**2).sum()
     if total == 0:
@@ -101,7 +103,7 @@ def rank_for_energy(singular_values: Matrix, fraction: float) -> int:
 
 
 def lowrank_param_count(d: int, k: int, r: int) -> int:
-    """Return the parameters of a rank-``r`` factorisation ``B A`` of a ``d x k`` matrix: r(d + k)."""
+    """Return the parameter count ``r (d + k)`` of a rank-``r`` factorisation of a d x k matrix."""
     if min(d, k, r) < 1:
         raise ValueError(f"d, k and r must be positive, got d={d}, k={k}, r={r}")
     return r * (d + k)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from threadpoolctl import threadpool_limits
 
 from lmbook.device import describe_device, pick_device
 from lmbook.fonts import use_cjk_font
@@ -14,7 +15,7 @@ __all__ = ["setup"]
 def setup(
     seed: int = 0, threads: int | None = 1, device: str | None = None, verbose: bool = True
 ) -> torch.device:
-    """Seed everything, fix the CPU thread count, enable Chinese plot labels, pick a device.
+    """Seed everything, fix CPU threads (PyTorch and BLAS), enable Chinese labels, pick a device.
 
     ``threads=1`` by default: the book's notebooks run two at a time as tests, and a fixed
     thread count keeps CPU results bit-identical from run to run. Pass ``threads=None`` to
@@ -24,6 +25,7 @@ def setup(
         if threads < 1:
             raise ValueError(f"threads must be >= 1 (or None for PyTorch's default), got {threads}")
         torch.set_num_threads(threads)
+        threadpool_limits(limits=threads)  # NumPy/SciPy BLAS too, not only PyTorch
     seed_everything(seed)
     use_cjk_font()
     dev = pick_device(device)

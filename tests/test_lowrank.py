@@ -67,7 +67,9 @@ def test_numpy_input_is_accepted(w):
 
 def test_energy_fraction_and_rank_for_energy():
     s = torch.tensor([3.0, 2.0, 1.0])  # energies 9, 4, 1 out of 14
-    torch.testing.assert_close(energy_fraction(s), torch.tensor([9, 13, 14], dtype=torch.float64) / 14)
+    torch.testing.assert_close(
+        energy_fraction(s), torch.tensor([9, 13, 14], dtype=torch.float64) / 14
+    )
     assert rank_for_energy(s, 9 / 14) == 1
     assert rank_for_energy(s, 0.65) == 2
     assert rank_for_energy(s, 0.95) == 3

@@ -53,10 +53,14 @@ def test_book_has_notebooks() -> None:
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=IDS)
-def notebook(request: pytest.FixtureRequest) -> nbformat.NotebookNode:
-    nb = nbformat.read(request.param, as_version=4)
+def path(request: pytest.FixtureRequest) -> Path:
+    return request.param
+
+
+@pytest.fixture
+def notebook(path: Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    nb.path = request.param
     return nb
 
 
@@ -64,10 +68,10 @@ def _code(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
-def test_title_install_and_setup_cells(notebook: nbformat.NotebookNode) -> None:
+def test_title_install_and_setup_cells(path: Path, notebook: nbformat.NotebookNode) -> None:
     first = notebook.cells[0]
     assert first.cell_type == "markdown"
-    section = notebook.path.stem.split("-", 2)
+    section = path.stem.split("-", 2)
     title = re.match(r"# (\d+)\.(\d+) \S", first.source)
     assert title, "the first cell must be the section title, e.g. '# 2.1 概率论基础'"
     assert list(title.groups()) == section[:2], "the title's number must match the file name"

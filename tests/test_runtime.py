@@ -9,6 +9,7 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
+from threadpoolctl import threadpool_info
 
 matplotlib.use("Agg")
 
@@ -42,6 +43,8 @@ def test_setup_prints_one_device_line(capsys: pytest.CaptureFixture[str]) -> Non
     try:
         dev = lmbook.setup(seed=3, threads=1)
         assert torch.get_num_threads() == 1
+        blas = threadpool_info()
+        assert all(pool["num_threads"] == 1 for pool in blas if pool["user_api"] == "blas")
     finally:
         torch.set_num_threads(before)
     out = capsys.readouterr().out.strip().splitlines()
