@@ -34,25 +34,32 @@ class _Table:
 
     @classmethod
     def from_counts(cls, keys: np.ndarray, counts: np.ndarray, base: int) -> _Table:
-        ctx_all = keys // base
-        ctx, starts = np.unique(ctx_all, return_index=True)
+        ctx_all = keys // base  # sorted, because the keys are
+        starts = np.flatnonzero(np.r_[True, ctx_all[1:] != ctx_all[:-1]])
         total = np.add.reduceat(counts, starts).astype(np.float64)
         types = np.diff(np.append(starts, len(keys))).astype(np.float64)
-        return cls(keys, counts.astype(np.float64), ctx, total, types)
+        return cls(keys, counts.astype(np.float64), ctx_all[starts], total, types)
 
     def count(self, keys: np.ndarray) -> np.ndarray:
-        return _lookup(self.keys, self.counts, keys)
+        return _lookup(self.keys, keys, self.counts)[0]
 
     def context(self, ctx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return _lookup(self.ctx, self.ctx_total, ctx), _lookup(self.ctx, self.ctx_types, ctx)
+        return _lookup(self.ctx, ctx, self.ctx_total, self.ctx_types)
 
 
 def _lookup(
-    sorted_keys: np.ndarray, values: np.ndarray, query: np.ndarray, missing: float = 0.0
-) -> np.ndarray:
-    """values[key] for each query key, ``missing`` where the key is absent (binary search)."""
+    sorted_keys: np.ndarray, query: np.ndarray, *values: np.ndarray, missing: float = 0.0
+) -> list[np.ndarray]:
+    """Each of ``values`` at each query key, ``missing`` where the key is absent (binary search)."""
     i = np.minimum(np.searchsorted(sorted_keys, query), len(sorted_keys) - 1)
-    return np.where(sorted_keys[i] == query, values[i], missing)
+    found = sorted_keys[i] == query
+    return [np.where(found, v[i], missing) for v in values]
+
+
+def _unique_sorted(x: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort + compare: much faster than np.unique's hashing for int64)."""
+    s = np.sort(x)
+    return s[np.r_[True, s[1:] != s[:-1]]]
 
 
 class NGramLM:
@@ -67,6 +74,9 @@ class NGramLM:
       - ``"add-k"``: (c(h,w) + k) / (c(h) + k V).
       - ``"kneser-ney"``: interpolated Kneser-Ney with absolute ``discount`` D; lower orders use
         continuation counts, and the recursion ends in the uniform distribution 1/V.
+
+    ``k`` and ``discount`` are read when scoring, not when counting: set them on a fitted model
+    to tune them on held-out text without refitting.
     """
 
     def __init__(
@@ -96,11 +106,10 @@ class NGramLM:
         self._tables: list[_Table] = []
 
     def __repr__(self) -> str:
-        extra = {"add-k": f", k={self.k}", "kneser-ney": f", discount={self.discount}"}
-        fitted = f", vocab_size={self.vocab_size}" if self.vocab else ", unfitted"
-        return f"NGramLM(order={self.order}, smoothing={self.smoothing!r}" + (
-            extra.get(self.smoothing, "") + fitted + ")"
-        )
+        param = {"add-k": f", k={self.k}", "kneser-ney": f", discount={self.discount}"}
+        size = f", vocab_size={self.vocab_size}" if self.vocab else ", unfitted"
+        head = f"NGramLM(order={self.order}, smoothing={self.smoothing!r}"
+        return f"{head}{param.get(self.smoothing, '')}{size})"
 
     @property
     def vocab_size(self) -> int:
@@ -114,7 +123,9 @@ class NGramLM:
         if not texts:
             raise ValueError("fit() needs at least one training text; got an empty collection.")
         freq = Counter("".join(texts))
-        chars = sorted((c for c, n in freq.items() if n >= self.min_count), key=lambda c: (-freq[c], c))
+        chars = sorted(
+            (c for c, n in freq.items() if n >= self.min_count), key=lambda c: (-freq[c], c)
+        )
         self.vocab = [EOS, UNK, *chars]
         self._eos, self._unk, self._bos = 0, 1, len(self.vocab)
         self._base = len(self.vocab) + 1  # one more id for <s>, which is never predicted
@@ -143,7 +154,7 @@ class NGramLM:
             # continuation count of an m-gram: how many distinct symbols precede it
             suffix_keys, cont = np.unique(types % base**m, return_counts=True)
             tables.insert(0, _Table.from_counts(suffix_keys, cont, base))
-            types = np.unique(keys[m - 1])
+            types = _unique_sorted(keys[m - 1])
         return tables
 
     def _ngram_keys(self, seq: np.ndarray, pos: np.ndarray) -> list[np.ndarray]:
@@ -157,12 +168,12 @@ class NGramLM:
 
     # ------------------------------------------------------------------ encoding
     def encode(self, text: str) -> np.ndarray:
-        """Symbol ids of the characters of ``text`` (no padding); unknown characters map to <unk>."""
+        """Symbol ids of the characters of ``text`` (no padding); unknown ones become <unk>."""
         self._check_fitted()
         cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         if len(self._cps) == 0:  # trained on empty sentences only: every character is unknown
             return np.full(len(cps), self._unk, dtype=np.int64)
-        return _lookup(self._cps, self._cp_ids, cps, missing=self._unk)
+        return _lookup(self._cps, cps, self._cp_ids, missing=self._unk)[0]
 
     def _pad(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """All texts as one id array, each as <s>*(n-1) + chars + </s>; and the target positions."""
@@ -236,7 +247,7 @@ class NGramLM:
         return float(self._probs(seq, np.array([len(seq) - 1]), np.array([w]))[0])
 
     def token_logprobs(self, text: str) -> np.ndarray:
-        """ln P of each character of ``text`` and of the final </s> given its history (chain rule)."""
+        """ln P of each character of ``text`` and of the final </s> given its history."""
         self._check_fitted()
         seq, pos = self._pad([text])
         with np.errstate(divide="ignore"):
