@@ -1,0 +1,73 @@
+"""Widgets that let readers look at attention and gradients (JupyterLab, Colab, the HTML book).
+
+- :class:`AttentionWidget` — lines / heatmap / all-heads grid, head mean / max, rollout, two-model
+  difference; ``AttentionWidget.from_model(model, tokenizer, text)``.
+- :class:`GradientFlowWidget` — layers x steps gradient norms, update-to-weight ratios and clipping
+  events; fill it from :class:`GradientRecorder` hooks or from plain arrays.
+- :class:`SaliencyWidget` — gradient x input and integrated gradients per token
+  (:func:`token_saliency`).
+
+Every view change runs in the browser over the saved state, so the widgets keep working in the
+static HTML book (``lmbook.viz.sphinx_offline`` serves their scripts offline; :func:`save_html`
+writes a standalone page); each display also carries a PNG for PDF and viewers without JavaScript.
+Names are imported lazily: ``import lmbook.viz`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "AttentionSet",
+    "AttentionWidget",
+    "GradientFlowWidget",
+    "GradientRecorder",
+    "SaliencyResult",
+    "SaliencyWidget",
+    "attention_rollout",
+    "capture_attention",
+    "gradient_x_input",
+    "group_tokens",
+    "integrated_gradients",
+    "save_html",
+    "token_saliency",
+]
+
+_WHERE = {
+    "AttentionSet": "capture",
+    "AttentionWidget": "attention_widget",
+    "GradientFlowWidget": "gradient_widget",
+    "GradientRecorder": "gradient_recorder",
+    "SaliencyResult": "saliency",
+    "SaliencyWidget": "saliency_widget",
+    "attention_rollout": "rollout",
+    "capture_attention": "capture",
+    "gradient_x_input": "saliency",
+    "group_tokens": "tokens",
+    "integrated_gradients": "saliency",
+    "save_html": "export",
+    "token_saliency": "saliency",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lmbook.viz.attention_widget import AttentionWidget
+    from lmbook.viz.capture import AttentionSet, capture_attention
+    from lmbook.viz.export import save_html
+    from lmbook.viz.gradient_recorder import GradientRecorder
+    from lmbook.viz.gradient_widget import GradientFlowWidget
+    from lmbook.viz.rollout import attention_rollout
+    from lmbook.viz.saliency import (
+        SaliencyResult,
+        gradient_x_input,
+        integrated_gradients,
+        token_saliency,
+    )
+    from lmbook.viz.saliency_widget import SaliencyWidget
+    from lmbook.viz.tokens import group_tokens
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"lmbook.viz.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'lmbook.viz' has no attribute {name!r}")

@@ -1,0 +1,91 @@
+"""Reusable browser checks for lmbook widgets (also for the built book's pages).
+
+``check_click_changes_pixels(page, target, click=...)`` opens a URL or HTML file (or uses the page
+as it is when ``target`` is None), waits until an lmbook widget has drawn, clicks a control inside
+it (by default a different attention head) and asserts that the widget's pixels changed.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+__all__ = [
+    "ARTIFACTS",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "check_click_changes_pixels",
+    "pixels",
+    "url_of",
+    "wait_for_widget",
+]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def url_of(target: str | Path) -> str:
+    """A URL for a page: http(s)/file URLs as they are, paths as file:// URLs."""
+    text = str(target)
+    if text.startswith(("http://", "https://", "file://")):
+        return text
+    return Path(text).resolve().as_uri()
+
+
+def wait_for_widget(page: Any, selector: str = ".lmb-attn", timeout_ms: int = 30_000) -> Any:
+    """Wait until the first widget matching ``selector`` has drawn; return its element handle."""
+    page.wait_for_selector(f"{selector}[data-ready='1']", timeout=timeout_ms)
+    return page.locator(selector).first
+
+
+def pixels(element: Any) -> np.ndarray:
+    """RGB pixels of an element's screenshot."""
+    return np.asarray(Image.open(io.BytesIO(element.screenshot())).convert("RGB"), dtype=np.int16)
+
+
+def check_click_changes_pixels(
+    page: Any,
+    target: str | Path | None,
+    selector: str = ".lmb-attn",
+    click: str = "button[data-head='1']",
+    shot: str | None = None,
+    timeout_ms: int = 30_000,
+) -> float:
+    """Open ``target``, click ``click`` inside the widget, assert its drawing changed.
+
+    Returns the fraction of pixels that changed; saves before/after screenshots as
+    ``artifacts/<shot>-before.png`` / ``-after.png`` when ``shot`` is given.
+    """
+    if target is not None:
+        page.goto(url_of(target))
+    widget = wait_for_widget(page, selector, timeout_ms)
+    canvas = widget.locator("canvas, .lmb-tokens").first
+    draws = int(widget.get_attribute("data-draws") or 0)
+    before = pixels(canvas)
+    if shot:
+        ARTIFACTS.mkdir(exist_ok=True)
+        widget.screenshot(path=str(ARTIFACTS / f"{shot}-before.png"))
+    widget.locator(click).first.click()
+    page.wait_for_function(
+        "([el, n]) => Number(el.dataset.draws) > n", arg=[widget.element_handle(), draws]
+    )
+    after = pixels(canvas)
+    if shot:
+        widget.screenshot(path=str(ARTIFACTS / f"{shot}-after.png"))
+    if before.shape != after.shape:
+        return 1.0
+    changed = float(np.any(before != after, axis=-1).mean())
+    assert changed > 0.001, f"clicking {click!r} did not change the widget's pixels"
+    return changed
