@@ -9,8 +9,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from lmbook.runtime import setup
-
 __version__ = "0.1.0"
 __all__ = ["__version__", "setup"]
 
@@ -29,6 +27,7 @@ _SUBMODULES = {
     "tokenization",
     "train",
     "viz",
+    "zoo",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,10 +46,14 @@ if TYPE_CHECKING:  # pragma: no cover
         tokenization,
         train,
         viz,
+        zoo,
     )
+    from lmbook.runtime import setup
 
 
 def __getattr__(name: str) -> Any:
+    if name == "setup":  # lazy too: importing lmbook must not import torch
+        return importlib.import_module("lmbook.runtime").setup
     if name in _SUBMODULES:
         return importlib.import_module(f"lmbook.{name}")
     raise AttributeError(f"module 'lmbook' has no attribute {name!r}")

@@ -94,3 +94,12 @@ def test_chinese_labels_render_without_missing_glyphs(tmp_path) -> None:
         for ext in ("png", "pdf", "svg"):
             fig.savefig(tmp_path / f"plot.{ext}")
         plt.close(fig)
+
+
+def test_import_lmbook_is_cheap() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, lmbook; print(sorted({'torch', 'transformers'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

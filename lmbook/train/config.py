@@ -8,7 +8,7 @@ touched. The checks that need to know the machine (is CUDA here? does the GPU do
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["ConfigError", "TrainConfig"]
@@ -50,6 +50,7 @@ class TrainConfig:
     ``batch_size`` counts samples per optimizer step (per process); ``grad_accum`` splits it into
     that many micro-batches, so changing ``grad_accum`` saves memory without changing the maths.
     ``max_steps`` counts optimizer steps; when it is ``None`` the run lasts ``epochs`` passes.
+    ``compile=True`` wraps the model in ``torch.compile`` (a string picks its backend).
     """
 
     lr: float = 3e-4
@@ -68,7 +69,7 @@ class TrainConfig:
     max_grad_norm: float | None = 1.0
     precision: str = "auto"
     device: str | None = None
-    compile: bool = False
+    compile: bool | str = False
     seed: int = 0
     eval_every: int | None = None
     eval_batches: int | None = None
@@ -84,7 +85,6 @@ class TrainConfig:
     num_workers: int = 0
     progress: bool = True
     verbose: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.betas = tuple(self.betas)  # type: ignore[assignment]  # JSON gives lists back
@@ -118,6 +118,11 @@ class TrainConfig:
         if self.max_grad_norm is not None:
             _check_positive(self, "max_grad_norm", allow_zero=False, kind=float)
         _check_choice(self, "precision", PRECISIONS)
+        if not isinstance(self.compile, (bool, str)) or self.compile == "":
+            raise ConfigError(
+                f"compile={self.compile!r} is invalid; use True/False or a torch.compile backend "
+                "name such as 'inductor'."
+            )
         _check_choice(self, "on_nonfinite", NONFINITE_ACTIONS)
         _check_choice(self, "early_stop_mode", ("min", "max"))
         for name in ("eval_every", "eval_batches", "checkpoint_every", "early_stop_patience"):
@@ -142,6 +147,11 @@ class TrainConfig:
             dev = pick_device(self.device)
         except ValueError as err:
             raise ConfigError(str(err)) from None
+        except RuntimeError:  # torch.device() rejects names it does not know
+            raise ConfigError(
+                f"device {self.device!r} is not a device name PyTorch knows; use 'cpu', 'cuda', "
+                "'cuda:1' or 'mps' (or None to choose automatically)."
+            ) from None
         check_precision_for(self.precision, dev.type)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,224 @@
+"""Gradient norms, clipping, and a per-module gradient recorder cheap enough to leave on.
+
+The loop computes every parameter's gradient norm once per optimizer step (one fused
+``_foreach_norm``, the same call ``clip_grad_norm_`` makes); clipping and the recorder both reuse
+it, so recording costs a scatter-add and, for the update-to-weight ratio, one copy of the
+trainable weights. :class:`GradRecorder` keeps, per recorded step and per module, the gradient
+norm and ``||Δθ|| / ||θ||`` (the update-to-weight ratio, healthy around 1e-3), plus the total norm
+and whether clipping fired. Its data are plain lists (names x steps) that plot and serialise as is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import torch
+
+__all__ = ["GradRecorder", "clip_by_total_norm", "group_kind", "param_norms"]
+
+_PEFT_PREFIX = re.compile(r"^(base_model\.model\.)+")
+_ADAPTER_SUFFIX = re.compile(r"\.(lora_[AB]|lora_embedding_[AB])\.[^.]+$")
+_SAVED_COPY = re.compile(r"\.modules_to_save\.[^.]+$")
+_LAYER = re.compile(r"\.(\d+)(?:\.|$)")
+_KIND_PATTERNS = (
+    ("lora_A", re.compile(r"lora_(embedding_)?a\b")),
+    ("lora_B", re.compile(r"lora_(embedding_)?b\b")),
+    ("norm", re.compile(r"(^|\.|_)(ln\w*|\w*norm\w*)$")),
+    ("embedding", re.compile(r"(^|\.)(wte|wpe|embed\w*|\w*_embeddings?|token_type\w*)(\.|$)")),
+    ("attention", re.compile(r"attn|attention|(^|\.)(q|k|v|o|qkv)_proj|(^|\.)(query|key|value)\b")),
+    (
+        "mlp",
+        re.compile(
+            r"mlp|ffn|feed_?forward|(^|\.)(c_fc|fc\d?|gate_proj|up_proj|down_proj|intermediate)"
+            r"|layer\.\d+\.output"
+        ),
+    ),
+    ("head", re.compile(r"(^|\.)(lm_head|classifier|score|head|pooler|qa_outputs)(\.|$)")),
+)
+
+
+def group_name(param_name: str) -> str:
+    """The module a parameter belongs to, without peft's wrapper prefix and adapter name.
+
+    ``base_model.model.transformer.h.0.attn.c_attn.lora_A.default.weight`` ->
+    ``transformer.h.0.attn.c_attn.lora_A``.
+    """
+    name = _PEFT_PREFIX.sub("", param_name)
+    module = name.rsplit(".", 1)[0] if "." in name else name
+    return _SAVED_COPY.sub("", _ADAPTER_SUFFIX.sub(lambda m: f".{m.group(1)}", module))
+
+
+def group_kind(name: str) -> str:
+    """lora_A, lora_B, embedding, norm, attention, mlp, head or other (a widget groups by it)."""
+    low = name.lower()
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(low):
+            return kind
+    return "other"
+
+
+def param_norms(tensors: list[torch.Tensor]) -> torch.Tensor:
+    """L2 norm of each tensor, as one fp32 vector on the first tensor's device (no host sync)."""
+    import torch
+
+    norms = torch._foreach_norm(tensors)
+    dev = tensors[0].device
+    return torch.stack([n.to(dev, torch.float32) for n in norms])
+
+
+def clip_by_total_norm(grads: list[torch.Tensor], total: torch.Tensor, max_norm: float) -> None:
+    """Scale ``grads`` in place so their total norm is at most ``max_norm`` (as clip_grad_norm_)."""
+    import torch
+
+    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    torch._foreach_mul_(grads, coef.to(grads[0].device))
+
+
+class GradRecorder:
+    """Per-module gradient norms and update-to-weight ratios over training, as names x steps.
+
+    ``names`` are module paths (``transformer.h.0.attn.c_attn``); ``kinds`` say what each is
+    (:func:`group_kind`); ``layers`` give the block index or None. ``grad_norms[i][j]`` and
+    ``update_ratios[i][j]`` belong to ``names[i]`` at ``steps[j]``; ``total_norm[j]`` is the
+    pre-clipping global norm and ``clipped[j]`` tells whether clipping scaled the gradients.
+    """
+
+    def __init__(self, names: list[str], every: int = 1) -> None:
+        self.names = names
+        self.kinds = [group_kind(n) for n in names]
+        self.layers = [int(m.group(1)) if (m := _LAYER.search(f".{n}")) else None for n in names]
+        self.every = every
+        self.steps: list[int] = []
+        self.total_norm: list[float] = []
+        self.clipped: list[bool] = []
+        self._grad_rows: list[list[float]] = []
+        self._ratio_rows: list[list[float]] = []
+        self._index: torch.Tensor | None = None
+
+    @classmethod
+    def for_params(cls, param_names: list[str], every: int = 1) -> GradRecorder:
+        """A recorder grouping the given trainable parameter names by module."""
+        groups = [group_name(n) for n in param_names]
+        names = list(dict.fromkeys(groups))
+        rec = cls(names, every)
+        import torch
+
+        pos = {n: i for i, n in enumerate(names)}
+        rec._index = torch.tensor([pos[g] for g in groups], dtype=torch.long)
+        return rec
+
+    def due(self, step: int) -> bool:
+        """Whether optimizer step ``step`` (1-based) is recorded."""
+        return step % self.every == 0
+
+    def group_norms(self, per_param: torch.Tensor) -> torch.Tensor:
+        """Per-module L2 norms from per-parameter norms (sqrt of summed squares), on device."""
+        import torch
+
+        index = self._index_on(per_param.device)
+        sq = torch.zeros(len(self.names), device=per_param.device, dtype=per_param.dtype)
+        return sq.index_add_(0, index, per_param.square()).sqrt()
+
+    def snapshot(self, params: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Copy the weights before the optimizer step (for the update-to-weight ratio)."""
+        import torch
+
+        return torch._foreach_mul([p.detach() for p in params], 1.0)
+
+    def measure_update(
+        self, before: list[torch.Tensor], params: list[torch.Tensor]
+    ) -> torch.Tensor:
+        """Per-module ``||θ_after - θ_before|| / ||θ_before||`` (NaN where the weights were 0)."""
+        import torch
+
+        w = self.group_norms(param_norms(before))
+        torch._foreach_sub_(before, [p.detach() for p in params])
+        u = self.group_norms(param_norms(before))
+        return torch.where(w > 0, u / w, torch.full_like(w, float("nan")))
+
+    def append(
+        self,
+        step: int,
+        grad_norms: list[float],
+        ratios: list[float] | None,
+        total: float,
+        clipped: bool,
+    ) -> None:
+        """Store one recorded step (values already on the host)."""
+        self.steps.append(step)
+        self._grad_rows.append(grad_norms)
+        self._ratio_rows.append(ratios if ratios is not None else [float("nan")] * len(self.names))
+        self.total_norm.append(total)
+        self.clipped.append(clipped)
+
+    @property
+    def grad_norms(self) -> list[list[float]]:
+        """Gradient norm per module (rows) and recorded step (columns)."""
+        return [list(col) for col in zip(*self._grad_rows, strict=True)] if self.steps else []
+
+    @property
+    def update_ratios(self) -> list[list[float]]:
+        """Update-to-weight ratio per module (rows) and recorded step (columns)."""
+        return [list(col) for col in zip(*self._ratio_rows, strict=True)] if self.steps else []
+
+    @property
+    def clip_steps(self) -> list[int]:
+        """The recorded steps at which clipping scaled the gradients down."""
+        return [s for s, c in zip(self.steps, self.clipped, strict=True) if c]
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        """NumPy arrays for plotting: grad_norms and update_ratios of shape (names, steps)."""
+        import numpy as np
+
+        shape = (len(self.names), len(self.steps))
+        return {
+            "steps": np.asarray(self.steps, dtype=np.int64),
+            "grad_norms": np.asarray(self._grad_rows, dtype=np.float64).T.reshape(shape),
+            "update_ratios": np.asarray(self._ratio_rows, dtype=np.float64).T.reshape(shape),
+            "total_norm": np.asarray(self.total_norm, dtype=np.float64),
+            "clipped": np.asarray(self.clipped, dtype=bool),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (names x steps lists); :meth:`from_dict` inverts it."""
+        return {
+            "names": self.names,
+            "kinds": self.kinds,
+            "layers": self.layers,
+            "every": self.every,
+            "steps": self.steps,
+            "grad_norms": self.grad_norms,
+            "update_ratios": self.update_ratios,
+            "total_norm": self.total_norm,
+            "clipped": self.clipped,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradRecorder:
+        """Rebuild a recorder's data from :meth:`to_dict` (for plotting; it cannot record)."""
+        rec = cls(list(data["names"]), int(data["every"]))
+        rec.restore(data)
+        return rec
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Load the steps recorded before a checkpoint; the module names must match."""
+        if list(data["names"]) != self.names:
+            raise ValueError(
+                "the checkpoint's gradient record is for other modules; resume with the model "
+                "the checkpoint was written for."
+            )
+        self.steps = list(data["steps"])
+        self.total_norm = list(data["total_norm"])
+        self.clipped = list(data["clipped"])
+        self._grad_rows = [list(r) for r in zip(*data["grad_norms"], strict=True)]
+        self._ratio_rows = [list(r) for r in zip(*data["update_ratios"], strict=True)]
+
+    def _index_on(self, device: torch.device) -> torch.Tensor:
+        if self._index is None:
+            raise RuntimeError("GradRecorder has no parameter index; build it with for_params().")
+        if self._index.device != device:
+            self._index = self._index.to(device)
+        return self._index
