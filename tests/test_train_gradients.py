@@ -9,8 +9,14 @@ import pytest
 import torch
 from torch import nn
 
-from lmbook.train import GradRecorder, TrainConfig, train
-from lmbook.train.gradients import clip_by_total_norm, group_kind, group_name, param_norms
+from lmbook.train import ConfigError, GradRecorder, TrainConfig, train
+from lmbook.train.gradients import (
+    clip_by_total_norm,
+    group_kind,
+    group_name,
+    group_params,
+    param_norms,
+)
 
 
 class Block(nn.Module):
@@ -21,6 +27,25 @@ class Block(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.mlp(torch.tanh(self.attn(x)))
+
+
+class Layer(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attn, self.attn_out, self.mlp = nn.Linear(3, 3), nn.Linear(3, 3), nn.Linear(3, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.mlp(torch.tanh(self.attn_out(self.attn(x))))
+
+
+class Stack(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList([Layer(), Layer()])
+        self.head = nn.Linear(3, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks[1](self.blocks[0](x)))
 
 
 def data(n: int = 8) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -50,11 +75,30 @@ def test_names_and_kinds_for_transformers_and_peft_parameters():
         "transformer.h.3.attn.c_attn.lora_B": "lora_B",
         "lm_head": "head",
         "classifier": "head",
+        "cls.predictions.transform.dense": "head",
         "encoder": "other",
+        "net.0": "other",
+        "shared": "embedding",
+        "encoder.block.0.layer.0.SelfAttention.q": "attention",
+        "decoder.block.0.layer.1.EncDecAttention.o": "attention",
+        "encoder.block.0.layer.1.DenseReluDense.wi": "mlp",
+        "decoder.final_layer_norm": "norm",
+        "model.encoder.layernorm_embedding": "norm",
+        "model.decoder.layers.0.encoder_attn_layer_norm": "norm",
+        "model.decoder.layers.0.encoder_attn.out_proj": "attention",
+        "model.decoder.layers.0.fc2": "mlp",
+        "gpt_neox.layers.0.mlp.dense_4h_to_h": "mlp",
     }
     assert {name: group_kind(name) for name in kinds} == kinds
     rec = GradRecorder.for_params(["wte.weight", "h.2.attn.weight", "h.2.attn.bias"])
     assert rec.names == ["wte", "h.2.attn"] and rec.layers == [None, 2]
+    params = ["wte.weight", "wpe.weight", "h.2.attn.c_attn.weight", "h.2.mlp.c_fc.bias", "rnn.w"]
+    rows, kinds, layers, index = group_params(params, "kind")
+    assert rows == ["embedding", "L2 attention", "L2 mlp", "rnn"]
+    assert kinds == ["embedding", "attention", "mlp", "other"]
+    assert layers == [None, 2, 2, None] and index == [0, 0, 1, 2, 3]
+    with pytest.raises(ValueError, match="group_by"):
+        group_params(params, "layer")
 
 
 @pytest.mark.parametrize("max_norm", [None, 0.05])
@@ -131,3 +175,25 @@ def test_the_gradient_flow_widget_reads_the_record():
     widget = GradientFlowWidget.from_recorder(rec, title="Block")
     assert widget.meta["names"] == ["attn", "mlp"] and widget.meta["kinds"] == ["attention", "mlp"]
     assert widget.meta["steps"] == [1, 2, 3] and widget.meta["clipped"] == [True] * 3
+
+
+def test_kind_rows_combine_the_module_rows():
+    def run(group_by: str) -> GradRecorder:
+        torch.manual_seed(0)
+        cfg = TrainConfig(
+            batch_size=8, max_steps=2, record_group_by=group_by, progress=False, verbose=False
+        )
+        return train(Stack(), cfg, data()).grads
+
+    by_module, by_kind = run("module"), run("kind")
+    assert by_module.names[:3] == ["blocks.0.attn", "blocks.0.attn_out", "blocks.0.mlp"]
+    assert by_module.kinds == ["attention", "attention", "mlp"] * 2 + ["head"]
+    assert by_kind.names == ["L0 attention", "L0 mlp", "L1 attention", "L1 mlp", "head"]
+    assert by_kind.kinds == ["attention", "mlp", "attention", "mlp", "head"]
+    assert by_kind.layers == [0, 0, 1, 1, None]
+    m = torch.tensor(by_module.grad_norms)
+    merged = torch.stack([m[0:2].norm(dim=0), m[2], m[3:5].norm(dim=0), m[5], m[6]])
+    assert torch.allclose(torch.tensor(by_kind.grad_norms), merged, rtol=1e-5)
+    assert by_kind.total_norm == pytest.approx(by_module.total_norm, rel=1e-6)
+    with pytest.raises(ConfigError, match="record_group_by"):
+        TrainConfig(record_group_by="layer")

@@ -1,16 +1,20 @@
-"""lmbook.viz gradient flow: recorder hooks against hand computations; widget from plain data."""
+"""lmbook.viz gradient flow: recorder hooks against hand computations and against the record
+``lmbook.train`` keeps; widget from either record and from plain data."""
 
 from __future__ import annotations
 
 import base64
+import copy
+import json
 
 import numpy as np
 import pytest
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
+from lmbook.train import TrainConfig, train
+from lmbook.train.gradients import GradRecorder, parameter_group
 from lmbook.viz import GradientFlowWidget, GradientRecorder
-from lmbook.viz.gradient_recorder import parameter_group
 
 torch.set_num_threads(1)
 
@@ -80,7 +84,7 @@ def test_recorder_matches_hand_computed_norms_clipping_and_updates() -> None:
             change = np.sqrt(sum(float((params[n].detach() - old[n]).norm()) ** 2 for n in attn0))
             expected_ratios.append(change / np.sqrt(sum(float(old[n].norm()) ** 2 for n in attn0)))
     row = rec.names.index("L0 attention")
-    assert rec.steps == [0, 1]
+    assert isinstance(rec, GradRecorder) and rec.steps == [1, 2]
     assert rec.clipped == [True, False]
     np.testing.assert_allclose(rec.grad_norms[row], expected_norms, rtol=1e-5)
     np.testing.assert_allclose(rec.update_ratios[row], expected_ratios, rtol=1e-4)
@@ -88,7 +92,7 @@ def test_recorder_matches_hand_computed_norms_clipping_and_updates() -> None:
     opt.zero_grad()
     _loss(model, 9).backward()
     opt.step()
-    assert rec.steps == [0, 1]  # hooks removed on leaving the with-block
+    assert rec.steps == [1, 2]  # hooks removed on leaving the with-block
 
 
 def test_recorder_without_optimizer_every_other_step_and_lora_rows() -> None:
@@ -102,10 +106,12 @@ def test_recorder_without_optimizer_every_other_step_and_lora_rows() -> None:
         _loss(model, seed).backward()
         rec.step()
     rec.remove()
-    assert rec.steps == [0, 2] and rec.update_ratios is None
-    assert rec.grad_norms.shape == (4, 2)
-    assert np.all(rec.grad_norms[[0, 2]] == 0)  # LoRA A gets no gradient while B is zero
-    assert np.all(rec.grad_norms[[1, 3]] > 0)
+    arrays = rec.as_arrays()
+    assert rec.steps == [2, 4] and rec.layers == [0, 0, 1, 1]
+    assert arrays["grad_norms"].shape == (4, 2) and np.all(np.isnan(arrays["update_ratios"]))
+    assert np.all(arrays["grad_norms"][[0, 2]] == 0)  # LoRA A gets no gradient while B is zero
+    assert np.all(arrays["grad_norms"][[1, 3]] > 0)
+    assert rec.total_norm == pytest.approx(np.linalg.norm(arrays["grad_norms"], axis=0).tolist())
     with pytest.raises(ValueError, match="group_by"):
         GradientRecorder(model, group_by="layer")
 
@@ -139,16 +145,53 @@ def test_widget_from_recorder_and_from_plain_arrays() -> None:
         GradientFlowWidget(["h0"], [0], [[1.0]], kinds=["conv"])
 
 
-def test_widget_from_lmbook_train_record() -> None:
-    from lmbook.train.gradients import GradRecorder
+def test_hooks_record_what_lmbook_train_records() -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    start = copy.deepcopy(model)
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(8, 3, generator=g), torch.randn(8, 2, generator=g)
+    cfg = TrainConfig(
+        lr=0.1,
+        batch_size=8,
+        max_steps=3,
+        optimizer="sgd",
+        schedule="constant",
+        weight_decay=0.0,
+        max_grad_norm=0.5,
+        record_group_by="kind",
+        progress=False,
+        verbose=False,
+    )
+    expected = train(model, cfg, list(zip(x, y, strict=True))).grads
+    opt = torch.optim.SGD(start.parameters(), lr=0.1)
+    with GradientRecorder(start, opt) as rec:
+        for _ in range(3):
+            torch.nn.functional.mse_loss(start(x), y).backward()
+            torch.nn.utils.clip_grad_norm_(start.parameters(), 0.5)
+            opt.step()
+            opt.zero_grad()
+    got, want = rec.to_dict(), expected.to_dict()
+    for key in ("names", "kinds", "layers", "every", "steps", "clipped"):
+        assert got[key] == want[key], key
+    assert want["names"] == ["L0 other", "L2 other"] and any(want["clipped"])
+    for key in ("grad_norms", "update_ratios"):
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(got["total_norm"], want["total_norm"], rtol=1e-5)
 
+
+def test_widget_from_lmbook_train_record() -> None:
     names = ["transformer.h.0.attn.c_attn", "transformer.h.0.attn.c_attn.lora_A"]
     record = GradRecorder(names)
     record.append(1, [0.5, 0.25], None, 0.56, False)
     record.append(2, [2.0, 1.0], None, 2.2, True)
-    widget = GradientFlowWidget.from_record(record)
+    widget = GradientFlowWidget.from_recorder(record)
     assert widget.meta["kinds"] == ["attention", "lora_A"]
     assert widget.meta["steps"] == [1, 2] and widget.meta["clipped"] == [False, True]
     assert not widget.meta["ratios"]  # recorded without ratios (all NaN): metric not offered
+    saved = json.loads(json.dumps(record.to_dict()))
+    assert GradientFlowWidget.from_record(saved).meta == widget.meta
     plain = {"names": ["a"], "steps": [0], "grad_norms": [[1.0]], "update_ratios": [[1e-3]]}
     assert GradientFlowWidget.from_record(plain).meta["ratios"]
+    with pytest.raises(TypeError, match="from_record"):
+        GradientFlowWidget.from_recorder(plain)

@@ -11,6 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from lmbook.train.gradients import GROUP_BY
+
 __all__ = ["ConfigError", "TrainConfig"]
 
 SCHEDULES = ("cosine", "linear", "constant")
@@ -51,6 +53,7 @@ class TrainConfig:
     that many micro-batches, so changing ``grad_accum`` saves memory without changing the maths.
     ``max_steps`` counts optimizer steps; when it is ``None`` the run lasts ``epochs`` passes.
     ``compile=True`` wraps the model in ``torch.compile`` (a string picks its backend).
+    ``record_group_by`` sets the rows of ``History.grads``: "module" or "kind" (layer x kind).
     """
 
     lr: float = 3e-4
@@ -82,6 +85,7 @@ class TrainConfig:
     on_nonfinite: str = "stop"
     record_grads: bool = True
     record_every: int = 1
+    record_group_by: str = "module"
     num_workers: int = 0
     progress: bool = True
     verbose: bool = True
@@ -130,6 +134,7 @@ class TrainConfig:
                 _check_positive(self, name, allow_zero=False)
         _check_positive(self, "keep_checkpoints", allow_zero=False)
         _check_positive(self, "record_every", allow_zero=False)
+        _check_choice(self, "record_group_by", GROUP_BY)
         _check_positive(self, "num_workers", allow_zero=True)
         if self.checkpoint_every is not None and self.out_dir is None:
             raise ConfigError(

@@ -255,7 +255,9 @@ class _Run:
         named = [(n, p) for n, p in self.base.named_parameters() if p.requires_grad]
         self.params = [p for _, p in named]
         self.recorder = (
-            GradRecorder.for_params([n for n, _ in named], config.record_every)
+            GradRecorder.for_params(
+                [n for n, _ in named], config.record_every, config.record_group_by
+            )
             if config.record_grads
             else None
         )

@@ -3,7 +3,8 @@
 - :class:`AttentionWidget` — lines / heatmap / all-heads grid, head mean / max, rollout, two-model
   difference; ``AttentionWidget.from_model(model, tokenizer, text)``.
 - :class:`GradientFlowWidget` — layers x steps gradient norms, update-to-weight ratios and clipping
-  events; fill it from :class:`GradientRecorder` hooks or from plain arrays.
+  events, from a ``GradRecorder``: ``lmbook.train``'s ``History.grads`` or, in a loop of your own,
+  :class:`GradientRecorder` (the same record, filled by hooks); or from plain arrays.
 - :class:`SaliencyWidget` — gradient x input and integrated gradients per token
   (:func:`token_saliency`).
 

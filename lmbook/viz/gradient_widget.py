@@ -7,15 +7,15 @@ above the steps, and a step slider that shows every row's value at one step as b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import traitlets as t
 
+from lmbook.train.gradients import KINDS, GradRecorder, group_kind
 from lmbook.viz.assets import widget_esm
 from lmbook.viz.fallback import gradient_flow_png
-from lmbook.viz.gradient_recorder import KINDS, GradientRecorder, parameter_group
 from lmbook.viz.picture_widget import PictureWidget
 
 __all__ = ["GradientFlowWidget"]
@@ -33,16 +33,17 @@ def _matrix(name: str, values: Any, shape: tuple[int, int]) -> np.ndarray:
 
 
 def _infer_kind(name: str) -> str:
-    """Kind of a row: its last word when that is a kind ("L0 mlp"), else from a parameter name."""
+    """Kind of a row: its last word when that is a kind ("L0 mlp"), else from its module name."""
     last = name.split()[-1] if name.split() else name
-    return last if last in KINDS else parameter_group(name)[1]
+    return last if last in KINDS else group_kind(name)
 
 
 class GradientFlowWidget(PictureWidget):
     """Gradient flow over training: rows (layer groups) x steps of norms, ratios and clipping.
 
     Give plain data (``names``, ``steps``, ``grad_norms`` ``[rows, steps]``, optionally
-    ``update_ratios`` and per-step ``clipped`` flags), or use :meth:`from_recorder`.
+    ``update_ratios`` and per-step ``clipped`` flags), or use :meth:`from_recorder` with the
+    record of ``lmbook.train`` (``History.grads``) or of ``lmbook.viz.GradientRecorder``.
     """
 
     _esm = widget_esm("gradient")
@@ -93,38 +94,36 @@ class GradientFlowWidget(PictureWidget):
 
     @classmethod
     def from_recorder(
-        cls, recorder: GradientRecorder, title: str = "", **view: Any
+        cls, recorder: GradRecorder, title: str = "", **view: Any
     ) -> GradientFlowWidget:
-        """Widget from a :class:`GradientRecorder` after (or during) training."""
-        return cls(
-            recorder.names,
-            recorder.steps,
-            recorder.grad_norms,
-            recorder.update_ratios,
-            recorder.clipped,
-            recorder.kinds,
-            title,
-            **view,
-        )
+        """Widget from a :class:`~lmbook.train.gradients.GradRecorder`: ``History.grads`` of
+        ``lmbook.train`` or an ``lmbook.viz.GradientRecorder``, after or during training."""
+        if not isinstance(recorder, GradRecorder):
+            raise TypeError(
+                f"from_recorder takes a GradRecorder, got {type(recorder).__name__}; for a dict "
+                "(e.g. History.to_dict()['grads']) use GradientFlowWidget.from_record."
+            )
+        return cls.from_record(recorder.to_dict(), title, **view)
 
     @classmethod
-    def from_record(cls, record: Any, title: str = "", **view: Any) -> GradientFlowWidget:
-        """Widget from a recorder's plain data (a dict, or an object with ``to_dict()``).
+    def from_record(
+        cls, record: Mapping[str, Any], title: str = "", **view: Any
+    ) -> GradientFlowWidget:
+        """Widget from a record's plain data, as ``GradRecorder.to_dict()`` gives (or JSON).
 
         Keys: ``names``, ``steps``, ``grad_norms`` and optionally ``update_ratios``, ``clipped``,
-        ``kinds`` (names x steps lists), as ``lmbook.train``'s ``GradRecorder.to_dict()`` gives.
+        ``kinds`` (rows x steps lists); all-NaN ratios (not measured) leave the ratio view out.
         """
-        data = record.to_dict() if hasattr(record, "to_dict") else dict(record)
-        ratios = data.get("update_ratios")
+        ratios = record.get("update_ratios")
         if ratios is not None and np.all(np.isnan(np.asarray(ratios, dtype=np.float64))):
-            ratios = None  # recorded without update ratios
+            ratios = None
         return cls(
-            data["names"],
-            data["steps"],
-            data["grad_norms"],
+            record["names"],
+            record["steps"],
+            record["grad_norms"],
             ratios,
-            data.get("clipped"),
-            data.get("kinds"),
+            record.get("clipped"),
+            record.get("kinds"),
             title,
             **view,
         )
