@@ -1,7 +1,8 @@
 """Build the HTML book the way `make book` does and check what a reader gets.
 
 The build runs once (module fixture) into a temporary folder with warnings as errors; the
-checks then read the generated pages: Chinese search, offline assets, launch links, exercises.
+checks then read the generated pages (Chinese search, offline assets, launch links, exercises)
+and open them in headless Chromium: the saved widgets work without a kernel or a network.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from widget_checks import check_click_changes_pixels, wait_for_widget
 
 from lmbook.notebook import REPOSITORY_URL
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 HUB = "https://hub.example.edu"  # what an instructor passes as make book JUPYTERHUB_URL=...
 
@@ -81,3 +84,13 @@ def test_notebook_pages_have_launch_links_and_exercises(html: Path) -> None:
         assert f"{HUB}/hub/user-redirect/git-pull?{query}" in page
         assert re.search(r"练习 \d+", page) and "解答" in page, f"{rel}: exercises did not render"
         assert "dropdown" in page
+
+
+def test_saved_widgets_work_in_the_built_book(html: Path, page: Any) -> None:
+    tour = html / "book" / "tour.html"
+    changed = check_click_changes_pixels(page, tour, click="button[data-head='1']", shot="book-tour")
+    assert changed > 0.001
+    for selector in (".lmb-grad", ".lmb-saliency"):
+        assert wait_for_widget(page, selector).is_visible(), f"{selector} did not render"
+    assert not page.blocked, f"the page tried to load {page.blocked[:3]}"
+    assert not page.errors, page.errors[:3]

@@ -1,0 +1,152 @@
+"""Tests of lmbook.zoo: the shipped models load offline with every head, match their recorded
+quality (recomputed on a held-out subset), take a LoRA adapter, and hub ids fail clearly offline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from lmbook import zoo
+from lmbook.data import load_lm_text
+from lmbook.tokenization import TOKENIZER_DIR
+from lmbook.zoo import quality, tasks
+from lmbook.zoo.__main__ import describe
+from lmbook.zoo.card import render_card
+
+GPT, BERT = "gpt-zh-tiny", "bert-zh-tiny"
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return list(load_lm_text()["test"]["text"])
+
+
+def test_shipped_folders_are_complete_and_small():
+    total = 0
+    for name in zoo.shipped_names():
+        folder = zoo.model_dir(name)
+        for file in (
+            "config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "meta.json",
+            "README.md",
+        ):
+            assert (folder / file).is_file(), f"{name} lacks {file}"
+        meta = zoo.model_meta(name)
+        assert meta["weights_bytes"] == (folder / "model.safetensors").stat().st_size
+        total += meta["weights_bytes"]
+        assert meta["steps"] == meta["train_config"]["max_steps"]
+        tok_meta = json.loads((TOKENIZER_DIR / "char" / "meta.json").read_text())
+        assert meta["data"]["sha256"] == tok_meta["training_data_sha256"]
+        card = (folder / "README.md").read_text(encoding="utf-8")
+        assert card == render_card(meta)
+        assert "预训练" in card and "Pretraining" in card and "random init" in card
+        assert name in describe(name)
+    assert total < 30e6
+
+
+@pytest.mark.parametrize(
+    ("name", "task", "head"),
+    [
+        (GPT, None, "GPT2LMHeadModel"),
+        (GPT, "sequence-classification", "GPT2ForSequenceClassification"),
+        (BERT, None, "BertForMaskedLM"),
+        (BERT, "sequence-classification", "BertForSequenceClassification"),
+        (BERT, "token-classification", "BertForTokenClassification"),
+    ],
+)
+def test_load_every_head_with_attention_weights(name, task, head):
+    labels = {"id2label": {0: "负面", 1: "正面"}} if task else {}
+    model, tok = zoo.load(name, task, **labels)
+    assert type(model).__name__ == head
+    enc = tok("人民日报", return_tensors="pt")
+    out = model(**enc, output_attentions=True)
+    n_layers = model.config.num_hidden_layers
+    assert (
+        len(out.attentions) == n_layers and out.attentions[0].shape[-1] == enc["input_ids"].shape[1]
+    )
+    assert torch.allclose(out.attentions[0].sum(-1), torch.ones(()))
+    if task:
+        assert model.config.id2label == {0: "负面", 1: "正面"}
+        assert out.logits.shape[-1] == 2
+
+
+def test_bad_arguments_fail_clearly():
+    with pytest.raises(ValueError, match="task="):
+        zoo.load(GPT, "translation")
+    with pytest.raises(ValueError, match="num_labels=3 disagrees"):
+        zoo.load(BERT, "sequence-classification", num_labels=3, id2label={0: "a", 1: "b"})
+
+
+@pytest.mark.parametrize("how", ["unreachable", "hf_hub_offline"])
+def test_hub_id_offline_fails_with_one_sentence(how, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on port 9
+    if how == "hf_hub_offline":
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    else:
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with pytest.raises(zoo.HubUnreachableError) as err:
+        zoo.load("someone/some-chinese-model")
+    message = str(err.value)
+    assert "HF_ENDPOINT" in message and GPT in message and "\n" not in message
+    assert err.value.__cause__ is None and err.value.__suppress_context__ is False
+
+
+def test_gpt_beats_the_bigram_as_recorded(held_out):
+    model, tok = zoo.load(GPT)
+    q = zoo.model_meta(GPT)["quality"]
+    bpc = quality.bits_per_character(model, tok, held_out[: q["subset_sentences"]])
+    assert bpc == pytest.approx(q["subset_bpc"], abs=0.01)
+    assert bpc < q["subset_bigram_bpc"] - 0.5
+    assert q["test_bpc"] < q["test_bigram_bpc"] - 0.5  # the margin the card states
+
+
+def test_bert_beats_the_unigram_as_recorded(held_out):
+    model, tok = zoo.load(BERT)
+    q = zoo.model_meta(BERT)["quality"]
+    acc = quality.mask_accuracy(model, tok, held_out[: q["subset_sentences"]])
+    assert acc == pytest.approx(q["subset_mask_top1"], abs=0.005)
+    assert acc > q["subset_unigram_top1"] + 0.1
+    assert q["test_mask_top1"] > q["test_unigram_top1"] + 0.1
+
+
+def _loss(model, batch):
+    with torch.no_grad():
+        return model(**batch).loss.item()
+
+
+@pytest.mark.parametrize(
+    ("name", "task", "examples", "task_type", "targets"),
+    [
+        (GPT, "causal-lm", tasks.label_word_examples, "CAUSAL_LM", ["c_attn"]),
+        (BERT, "sequence-classification", tasks.sentiment_examples, "SEQ_CLS", ["query", "value"]),
+    ],
+)
+def test_lora_attaches_and_learns(name, task, examples, task_type, targets):
+    from peft import LoraConfig, get_peft_model
+
+    from lmbook.train import TrainConfig, train
+
+    torch.manual_seed(0)
+    labels = {"num_labels": 2} if task == "sequence-classification" else {}
+    model, tok = zoo.load(name, task, **labels)
+    peft_model = get_peft_model(
+        model, LoraConfig(task_type=task_type, target_modules=targets, r=4, lora_alpha=8)
+    )
+    trainable = sum(p.numel() for p in peft_model.parameters() if p.requires_grad)
+    assert 0 < trainable < 0.1 * sum(p.numel() for p in peft_model.parameters())
+    rows = examples(tok, "train", 32)
+    batch = tasks.pad_collate(tok.pad_token_id)(rows)
+    before = _loss(peft_model, batch)
+    config = TrainConfig(lr=1e-2, batch_size=32, max_steps=12, progress=False, verbose=False)
+    train(peft_model, config, rows, collate_fn=tasks.pad_collate(tok.pad_token_id))
+    assert _loss(peft_model, batch) < 0.95 * before
