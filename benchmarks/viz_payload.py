@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,14 +25,7 @@ from lmbook.viz import AttentionWidget
 from lmbook.viz.export import save_html
 
 LAYERS = HEADS = 12
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+BROWSER_CHECKS = Path(__file__).resolve().parents[1] / "tests" / "browser"
 
 
 def attention(kind: str, n_tokens: int) -> np.ndarray:
@@ -93,9 +87,12 @@ def browser_timings(widget: AttentionWidget) -> None:
     """Open the widget as a static page in headless Chromium and time loading and view changes."""
     from playwright.sync_api import sync_playwright
 
+    sys.path.insert(0, str(BROWSER_CHECKS))  # the browser tests' launcher: one Chromium setup
+    from widget_checks import launch_chromium
+
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         page_path = save_html([widget], tmp)
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         start = time.perf_counter()
         page.goto(Path(page_path).as_uri())

@@ -101,22 +101,6 @@ def test_compile_time_is_reported_separately():
     assert plain.report["compile_s"] is None and plain.loss == h.loss
 
 
-def tiny_gpt2():
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    torch.manual_seed(0)
-    cfg = GPT2Config(
-        vocab_size=40,
-        n_positions=16,
-        n_embd=32,
-        n_layer=2,
-        n_head=2,
-        bos_token_id=0,
-        eos_token_id=0,
-    )
-    return GPT2LMHeadModel(cfg)
-
-
 def token_data(n: int = 64) -> list[dict[str, torch.Tensor]]:
     g = torch.Generator().manual_seed(0)
     start = torch.randint(0, 40, (n, 1), generator=g)
@@ -124,11 +108,11 @@ def token_data(n: int = 64) -> list[dict[str, torch.Tensor]]:
     return [{"input_ids": x, "labels": x} for x in ids]
 
 
-def test_peft_lora_trains_only_the_adapters_and_the_loss_falls():
+def test_peft_lora_trains_only_the_adapters_and_the_loss_falls(tiny_gpt):
     from peft import LoraConfig, get_peft_model
 
     lora = LoraConfig(r=4, lora_alpha=8, target_modules=["c_attn", "c_fc"])
-    model = get_peft_model(tiny_gpt2(), lora)
+    model = get_peft_model(tiny_gpt(n_embd=32), lora)
     frozen = {n: p.detach().clone() for n, p in model.named_parameters() if not p.requires_grad}
     cfg = TrainConfig(lr=5e-2, batch_size=16, max_steps=30, warmup_steps=3, **QUIET)
     h = train(model, cfg, token_data(), token_data(16))
@@ -150,8 +134,8 @@ def test_peft_lora_trains_only_the_adapters_and_the_loss_falls():
     assert n_lora < n_all / 10
 
 
-def test_full_gpt2_flops_and_peak_table():
-    model = tiny_gpt2()
+def test_full_gpt2_flops_and_peak_table(tiny_gpt):
+    model = tiny_gpt(n_embd=32)
     # matrices: 2 layers x (c_attn 32x96 + c_proj 32x32 + c_fc 32x128 + mlp.c_proj 128x32)
     # + the head tied to wte (40x32); embeddings are lookups and do not count
     matrices = 2 * (32 * 96 + 32 * 32 + 32 * 128 + 128 * 32) + 40 * 32
@@ -198,7 +182,7 @@ def test_gradient_scaler_path_unscales_before_clipping(monkeypatch):
     assert any(plain.grads.clipped)
 
 
-def test_hugging_face_dataset_with_a_text_column():
+def test_hugging_face_dataset_with_a_text_column(tiny_gpt):
     from datasets import Dataset
 
     rows = token_data(32)
@@ -209,5 +193,5 @@ def test_hugging_face_dataset_with_a_text_column():
             "labels": [r["labels"].tolist() for r in rows],
         }
     )
-    h = train(tiny_gpt2(), TrainConfig(lr=1e-2, batch_size=8, max_steps=4, **QUIET), ds, ds)
+    h = train(tiny_gpt(n_embd=32), TrainConfig(lr=1e-2, batch_size=8, max_steps=4, **QUIET), ds, ds)
     assert len(h.loss) == 4 and math.isfinite(h.val_loss[-1])

@@ -40,10 +40,8 @@ def test_norm_recognised_by_class_name_even_with_2d_weight():
     assert groups[1]["names"] == ["0.bias", "1.weight"]
 
 
-def test_gpt2_groups():
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    model = GPT2LMHeadModel(GPT2Config(vocab_size=32, n_positions=8, n_embd=8, n_layer=1, n_head=2))
+def test_gpt2_groups(tiny_gpt):
+    model = tiny_gpt()
     decay, no_decay = param_groups(model, 0.01)
     assert all(n.endswith("bias") or ".ln_" in n for n in no_decay["names"])
     assert "transformer.h.0.ln_1.weight" in no_decay["names"]

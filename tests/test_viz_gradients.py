@@ -10,27 +10,12 @@ import json
 import numpy as np
 import pytest
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel
 
 from lmbook.train import TrainConfig, train
 from lmbook.train.gradients import GradRecorder, parameter_group
 from lmbook.viz import GradientFlowWidget, GradientRecorder
 
 torch.set_num_threads(1)
-
-
-def _gpt() -> GPT2LMHeadModel:
-    torch.manual_seed(0)
-    config = GPT2Config(
-        n_layer=2,
-        n_head=2,
-        n_embd=16,
-        vocab_size=40,
-        n_positions=16,
-        bos_token_id=0,
-        eos_token_id=1,
-    )
-    return GPT2LMHeadModel(config)
 
 
 def _loss(model: torch.nn.Module, seed: int) -> torch.Tensor:
@@ -66,8 +51,8 @@ def test_parameter_groups(name: str, row: str, kind: str) -> None:
     assert parameter_group(name) == (row, kind)
 
 
-def test_recorder_matches_hand_computed_norms_clipping_and_updates() -> None:
-    model = _gpt()
+def test_recorder_matches_hand_computed_norms_clipping_and_updates(tiny_gpt) -> None:
+    model = tiny_gpt()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     params = dict(model.named_parameters())
     attn0 = [n for n in params if parameter_group(n)[0] == "L0 attention"]
@@ -95,10 +80,12 @@ def test_recorder_matches_hand_computed_norms_clipping_and_updates() -> None:
     assert rec.steps == [1, 2]  # hooks removed on leaving the with-block
 
 
-def test_recorder_without_optimizer_every_other_step_and_lora_rows() -> None:
+def test_recorder_without_optimizer_every_other_step_and_lora_rows(tiny_gpt) -> None:
     from peft import LoraConfig, get_peft_model
 
-    model = get_peft_model(_gpt(), LoraConfig(r=2, target_modules=["c_attn"], fan_in_fan_out=True))
+    model = get_peft_model(
+        tiny_gpt(), LoraConfig(r=2, target_modules=["c_attn"], fan_in_fan_out=True)
+    )
     rec = GradientRecorder(model, every=2)
     assert rec.names == ["L0 lora_A", "L0 lora_B", "L1 lora_A", "L1 lora_B"]
     for seed in range(4):
@@ -116,8 +103,8 @@ def test_recorder_without_optimizer_every_other_step_and_lora_rows() -> None:
         GradientRecorder(model, group_by="layer")
 
 
-def test_widget_from_recorder_and_from_plain_arrays() -> None:
-    model = _gpt()
+def test_widget_from_recorder_and_from_plain_arrays(tiny_gpt) -> None:
+    model = tiny_gpt()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     rec = GradientRecorder(model, opt)
     for seed in range(3):

@@ -9,15 +9,9 @@ import numpy as np
 import pytest
 import torch
 from captum.attr import InputXGradient, IntegratedGradients, LayerIntegratedGradients
-from tokenizers import Tokenizer, models, pre_tokenizers, processors
-from transformers import (
-    BertConfig,
-    BertForSequenceClassification,
-    GPT2Config,
-    GPT2LMHeadModel,
-    PreTrainedTokenizerFast,
-)
+from transformers import BertForSequenceClassification, PreTrainedTokenizerFast
 
+from lmbook.tokenization import train_tokenizer
 from lmbook.viz import SaliencyWidget, gradient_x_input, integrated_gradients, token_saliency
 
 torch.set_num_threads(1)
@@ -27,38 +21,13 @@ TEXT = "今天天气很好"
 
 @pytest.fixture(scope="module")
 def tokenizer() -> PreTrainedTokenizerFast:
-    vocab = {
-        t: i
-        for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *dict.fromkeys(CHARS)])
-    }
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        pad_token="[PAD]",
-        unk_token="[UNK]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    )
+    """The book's character tokenizer (``[CLS] … [SEP]``), trained on ``CHARS``."""
+    return train_tokenizer([CHARS], "char", vocab_size=32, min_frequency=1)
 
 
 @pytest.fixture(scope="module")
-def classifier() -> BertForSequenceClassification:
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=32,
-        hidden_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=32,
-        num_labels=2,
-    )
-    return BertForSequenceClassification(config).eval()
+def classifier(tiny_bert_classifier) -> BertForSequenceClassification:
+    return tiny_bert_classifier().eval()
 
 
 def _score(model: torch.nn.Module, mask: torch.Tensor, label: int) -> Callable:
@@ -107,18 +76,8 @@ def test_token_saliency_matches_captum_on_the_embedding_layer(classifier, tokeni
     assert result.target.startswith("类别 1")
 
 
-def test_lm_saliency_explains_the_next_or_masked_token(tokenizer) -> None:
-    torch.manual_seed(0)
-    config = GPT2Config(
-        n_layer=1,
-        n_head=2,
-        n_embd=16,
-        vocab_size=32,
-        n_positions=32,
-        bos_token_id=2,
-        eos_token_id=3,
-    )
-    lm = GPT2LMHeadModel(config)
+def test_lm_saliency_explains_the_next_or_masked_token(tokenizer, tiny_gpt) -> None:
+    lm = tiny_gpt(n_layer=1, vocab_size=32, n_positions=32, bos_token_id=2, eos_token_id=3)
     result = token_saliency(lm, tokenizer, TEXT, target="好", methods=["grad_x_input"])
     assert "位置 6" in result.target  # after the last ordinary token, before [SEP]
     assert set(result.scores) == {"grad_x_input"}

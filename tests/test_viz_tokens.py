@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
 from lmbook.viz.tokens import Token, group_tokens, merge_groups, token_payload
-
-SENTENCES = ["今天天气很好，我们去公园散步。", "人民日报发表社论。", "大语言模型与轻量级微调"]
-
-
-@pytest.fixture(scope="module")
-def byte_bpe() -> Tokenizer:
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=300, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False
-    )
-    tok.train_from_iterator(SENTENCES * 5, trainer)
-    return tok
 
 
 @pytest.mark.parametrize("wrap", [False, True])

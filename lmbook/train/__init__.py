@@ -13,8 +13,9 @@ processes). See ``docs/train.md``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lmbook._lazy import lazy_exports
 
 __all__ = [
     "PEAK_BF16_TFLOPS",
@@ -71,13 +72,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from lmbook.train.throughput import PEAK_BF16_TFLOPS, flops_per_token, peak_tflops
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f"lmbook.train.{_WHERE[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'lmbook.train' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

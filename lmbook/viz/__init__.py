@@ -16,8 +16,9 @@ Names are imported lazily: ``import lmbook.viz`` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lmbook._lazy import lazy_exports
 
 __all__ = [
     "AttentionSet",
@@ -68,7 +69,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from lmbook.viz.tokens import group_tokens
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"lmbook.viz.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'lmbook.viz' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from widget_checks import CHROMIUM, CHROMIUM_ARGS
+from widget_checks import CHROMIUM, launch_chromium
 
 
 def _unavailable(reason: str) -> None:
@@ -30,7 +30,7 @@ def browser() -> Iterator[Any]:
     except ImportError:
         _unavailable("the playwright package")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch_chromium(pw)
         yield chromium
         chromium.close()
 

@@ -3,19 +3,13 @@ the book): byte-level Chinese tokens, encoder-decoder blocks and a two-model dif
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-from transformers import (
-    BartConfig,
-    BartForConditionalGeneration,
-    GPT2Config,
-    GPT2LMHeadModel,
-    PreTrainedTokenizerFast,
-)
+from transformers import PreTrainedModel, PreTrainedTokenizerFast
 from widget_checks import ARTIFACTS, check_click_changes_pixels, wait_for_widget
 
 from lmbook.viz import AttentionWidget
@@ -25,31 +19,23 @@ TEXT = "今天天气很好，我们去公园散步。"
 
 
 @pytest.fixture(scope="module")
-def saved_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def saved_page(
+    tmp_path_factory: pytest.TempPathFactory,
+    byte_tokenizer: PreTrainedTokenizerFast,
+    tiny_gpt: Callable[..., PreTrainedModel],
+    tiny_bart: Callable[..., PreTrainedModel],
+) -> Path:
     torch.set_num_threads(1)
-    torch.manual_seed(0)
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=280, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False
-    )
-    tok.train_from_iterator([TEXT, "大语言模型与轻量级微调"] * 3, trainer)
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok)
-    gpt = dict(n_layer=2, n_head=4, n_embd=32, vocab_size=280, n_positions=64)
-    base = GPT2LMHeadModel(GPT2Config(**gpt, attn_implementation="eager"))
-    tuned = GPT2LMHeadModel(GPT2Config(**gpt, attn_implementation="eager"))
-    bart = BartForConditionalGeneration(
-        BartConfig(
-            vocab_size=280, d_model=32, encoder_layers=2, decoder_layers=2,
-            encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=64,
-            decoder_ffn_dim=64, max_position_embeddings=64, decoder_start_token_id=0,
-            attn_implementation="eager",
-        )
-    )  # fmt: skip
+    gpt = {"n_head": 4, "n_embd": 32, "vocab_size": 300, "n_positions": 64}
+    base = tiny_gpt(seed=0, **gpt, attn_implementation="eager")
+    tuned = tiny_gpt(seed=1, **gpt, attn_implementation="eager")
+    heads = {"encoder_attention_heads": 4, "decoder_attention_heads": 4}
+    bart = tiny_bart(d_model=32, decoder_layers=2, encoder_ffn_dim=64, decoder_ffn_dim=64, **heads)
     widgets = [
-        AttentionWidget.from_model(base, tokenizer, TEXT, compare=tuned, names=("base", "LoRA")),
-        AttentionWidget.from_model(bart, tokenizer, TEXT, target="公园散步", view="heatmap"),
+        AttentionWidget.from_model(
+            base, byte_tokenizer, TEXT, compare=tuned, names=("base", "LoRA")
+        ),
+        AttentionWidget.from_model(bart, byte_tokenizer, TEXT, target="公园散步", view="heatmap"),
     ]
     return save_html(widgets, tmp_path_factory.mktemp("saved"))
 

@@ -1,4 +1,4 @@
-"""Reusable browser checks for lmbook widgets (also for the built book's pages).
+"""Reusable browser checks for lmbook widgets (also for the built book's pages and benchmarks).
 
 ``check_click_changes_pixels(page, target, click=...)`` opens a URL or HTML file (or uses the page
 as it is when ``target`` is None), waits until an lmbook widget has drawn, clicks a control inside
@@ -19,6 +19,7 @@ __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
     "check_click_changes_pixels",
+    "launch_chromium",
     "pixels",
     "url_of",
     "wait_for_widget",
@@ -34,6 +35,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Headless ``CHROMIUM`` with ``CHROMIUM_ARGS`` from a started ``sync_playwright()``."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 def url_of(target: str | Path) -> str:

@@ -127,20 +127,11 @@ function drawHeatmap(view, m, k0) {
   for (let r = 0; r < nq; r++) {
     for (let c = 0; c < nk; c++) {
       const v = m.data[r * m.K + c + k0];
-      const rgbv = m.signed ? LUT_DIV[Math.round((v / vmax + 1) * 127.5)] : LUT_SEQ[Math.round((v / vmax) * 255)];
-      const p = 4 * (r * nk + c);
-      px[p] = rgbv[0];
-      px[p + 1] = rgbv[1];
-      px[p + 2] = rgbv[2];
-      px[p + 3] = 255;
+      setPixel(px, 4 * (r * nk + c), lutColor(v / vmax, m.signed));
     }
   }
-  const off = document.createElement("canvas");
-  off.width = nk;
-  off.height = nq;
-  off.getContext("2d").putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(off, left, top, nk * cell, nq * cell);
+  ctx.drawImage(imageCanvas(img), left, top, nk * cell, nq * cell);
   if (block.causal && st.causal_shading) {
     // masked (future) positions: grey, so "masked" differs from "attends with weight 0"
     ctx.fillStyle = "rgba(150,150,150,0.85)";
@@ -312,21 +303,12 @@ function drawGrid(view, k0) {
         const x0 = left + hd * (size + pad);
         const y0 = top + l * (size + pad);
         for (let b = 0; b < sum.length; b++) {
-          const v = sum[b] / top2;
-          const c = m.signed ? LUT_DIV[Math.round((v + 1) * 127.5)] : LUT_SEQ[Math.round(v * 255)];
           const p = 4 * ((y0 + Math.floor(b / size)) * W + x0 + (b % size));
-          px[p] = c[0];
-          px[p + 1] = c[1];
-          px[p + 2] = c[2];
-          px[p + 3] = 255;
+          setPixel(px, p, lutColor(sum[b] / top2, m.signed));
         }
       }
     }
-    const off = document.createElement("canvas");
-    off.width = W;
-    off.height = Ht;
-    off.getContext("2d").putImageData(img, 0, 0);
-    view.gridImage = off;
+    view.gridImage = imageCanvas(img);
     view.gridKey = key;
   }
   const ctx = sizeCanvas(canvas, W, Ht);
@@ -437,19 +419,10 @@ async function render({ model, el }) {
       `${view.qTok.length}×${view.kTok.length} tokens · 悬停看原始分词片段，点击锁定`;
   }
 
-  let pending = false;
-  function schedule() {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      timed(root, draw);
-    });
-  }
+  const schedule = frameScheduler(root, draw);
 
   canvas.addEventListener("mousemove", (e) => {
-    const box = canvas.getBoundingClientRect();
-    const hit = view.hit && view.hit(e.clientX - box.left, e.clientY - box.top);
+    const hit = canvasHit(canvas, view.hit, e);
     if (hit && hit.text) tip.show(hit.text, e.clientX, e.clientY);
     else tip.hide();
     const hover = hit && !hit.grid ? { side: hit.side, index: hit.index } : null;
@@ -463,8 +436,7 @@ async function render({ model, el }) {
     if (!view.locked) schedule();
   });
   canvas.addEventListener("click", (e) => {
-    const box = canvas.getBoundingClientRect();
-    const hit = view.hit && view.hit(e.clientX - box.left, e.clientY - box.top);
+    const hit = canvasHit(canvas, view.hit, e);
     if (hit && hit.grid) {
       st.layer = hit.layer;
       st.head = String(hit.head);

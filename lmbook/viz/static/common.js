@@ -161,3 +161,45 @@ function timed(root, draw) {
   root.dataset.drawMs = (performance.now() - t0).toFixed(1);
   root.dataset.draws = String(Number(root.dataset.draws || 0) + 1);
 }
+
+// Redraw at most once per animation frame however many changes arrive; returns schedule().
+function frameScheduler(root, draw) {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      timed(root, draw);
+    });
+  };
+}
+
+// What a mouse event points at: hit(x, y) in CSS pixels of the canvas, or null without hit.
+function canvasHit(canvas, hit, e) {
+  if (!hit) return null;
+  const box = canvas.getBoundingClientRect();
+  return hit(e.clientX - box.left, e.clientY - box.top);
+}
+
+// Colour of a normalised value: viridis over [0, 1], red-blue over [-1, 1] when signed.
+function lutColor(v, signed = false) {
+  return signed ? LUT_DIV[Math.round((v + 1) * 127.5)] : LUT_SEQ[Math.round(v * 255)];
+}
+
+// Write an opaque colour into ImageData pixels at byte offset p.
+function setPixel(px, p, c) {
+  px[p] = c[0];
+  px[p + 1] = c[1];
+  px[p + 2] = c[2];
+  px[p + 3] = 255;
+}
+
+// An off-screen canvas holding an ImageData, to be drawn scaled up without smoothing.
+function imageCanvas(img) {
+  const off = document.createElement("canvas");
+  off.width = img.width;
+  off.height = img.height;
+  off.getContext("2d").putImageData(img, 0, 0);
+  return off;
+}

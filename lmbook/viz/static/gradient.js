@@ -86,22 +86,12 @@ async function render({ model, el }) {
     for (let r = 0; r < R; r++) {
       for (let s = 0; s < S; s++) {
         const v = values[r * S + s];
-        const c = v > 0 ? LUT_SEQ[Math.round(((Math.log10(v) - lo) / (hi - lo)) * 255)] : [128, 128, 128];
-        for (let x = 0; x < cw; x++) {
-          const p = 4 * (r * mapW + s * cw + x);
-          img.data[p] = c[0];
-          img.data[p + 1] = c[1];
-          img.data[p + 2] = c[2];
-          img.data[p + 3] = 255;
-        }
+        const c = v > 0 ? lutColor((Math.log10(v) - lo) / (hi - lo)) : [128, 128, 128];
+        for (let x = 0; x < cw; x++) setPixel(img.data, 4 * (r * mapW + s * cw + x), c);
       }
     }
-    const off = document.createElement("canvas");
-    off.width = mapW;
-    off.height = R;
-    off.getContext("2d").putImageData(img, 0, 0);
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(off, labelW, top, mapW, R * rowH);
+    ctx.drawImage(imageCanvas(img), labelW, top, mapW, R * rowH);
     // clipping events
     ctx.fillStyle = "rgb(214,39,40)";
     meta.clipped.forEach((c, s) => {
@@ -156,26 +146,16 @@ async function render({ model, el }) {
     status.textContent = `${METRIC_LABELS[st.metric]}（对数色阶）· ${R} 组 × ${S} 步 · ▼ 梯度裁剪 ${meta.clipped.filter(Boolean).length} 次 · 点击选步`;
   }
 
-  let pending = false;
-  function schedule() {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      timed(root, draw);
-    });
-  }
+  const schedule = frameScheduler(root, draw);
   canvas.addEventListener("mousemove", (e) => {
-    const box = canvas.getBoundingClientRect();
-    const at = hit && hit(e.clientX - box.left, e.clientY - box.top);
+    const at = canvasHit(canvas, hit, e);
     if (!at) return tip.hide();
     const v = data[st.metric][at.r * S + at.s];
     tip.show(`${meta.names[at.r]} (${meta.kinds[at.r]})\nstep ${meta.steps[at.s]}: ${fmt(v)}`, e.clientX, e.clientY);
   });
   canvas.addEventListener("mouseleave", () => tip.hide());
   canvas.addEventListener("click", (e) => {
-    const box = canvas.getBoundingClientRect();
-    const at = hit && hit(e.clientX - box.left, e.clientY - box.top);
+    const at = canvasHit(canvas, hit, e);
     if (at) set("step", at.s);
   });
   for (const name of ["metric", "step"]) {

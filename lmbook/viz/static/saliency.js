@@ -24,7 +24,7 @@ async function render({ model, el }) {
     peakAbs = peakAbs || 1;
     const spans = meta.tokens.map((tok, i) => {
       const s = scores[i];
-      const c = LUT_DIV[Math.round((s / peakAbs + 1) * 127.5)];
+      const c = lutColor(s / peakAbs, true);
       const light = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] > 140;
       const span = h("span", {
         class: "lmb-token",
