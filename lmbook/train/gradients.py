@@ -191,6 +191,7 @@ class GradRecorder:
         self._grad_rows: list[list[float]] = []
         self._ratio_rows: list[list[float]] = []
         self._index: torch.Tensor | None = None
+        self._snapshot_buffers: list[torch.Tensor] | None = None
         if param_rows is not None:
             import torch
 
@@ -217,10 +218,18 @@ class GradRecorder:
         return sq.index_add_(0, index, per_param.square()).sqrt()
 
     def snapshot(self, params: list[torch.Tensor]) -> list[torch.Tensor]:
-        """Copy the weights before the optimizer step (for the update-to-weight ratio)."""
+        """Copy the weights before the optimizer step (for the update-to-weight ratio).
+
+        The copies go into buffers allocated once and reused every step (no per-step allocation).
+        """
         import torch
 
-        return torch._foreach_mul([p.detach() for p in params], 1.0)
+        weights = [p.detach() for p in params]
+        buffers = self._snapshot_buffers
+        if buffers is None or len(buffers) != len(weights):
+            buffers = self._snapshot_buffers = [torch.empty_like(w) for w in weights]
+        torch._foreach_copy_(buffers, weights)
+        return buffers
 
     def measure_update(
         self, before: list[torch.Tensor], params: list[torch.Tensor]
