@@ -43,7 +43,7 @@ def test_toc_and_book_folder_agree() -> None:
     pages = [*NOTEBOOKS, *BOOK.rglob("*.md")]
     for page in pages:
         rel = page.relative_to(ROOT).with_suffix("")
-        if "_static" in str(rel) or ".ipynb_checkpoints" in rel.parts:
+        if any(part.startswith(("_", ".")) for part in rel.parts):  # assets, checkpoints
             continue
         assert str(rel) in listed, f"{rel} is in book/ but not in _toc.yml"
 
