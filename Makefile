@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 PYTEST  := $(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg
 
-.PHONY: setup book student test unit notebooks lint execute clean
+.PHONY: setup book student test unit notebooks lint execute zoo clean
 
 setup: $(STAMP)
 
@@ -54,6 +54,13 @@ notebooks: $(STAMP)
 ## stored outputs are made). One notebook: make execute NB=book/ch02/2-1-probability.ipynb
 execute: $(STAMP)
 	$(PY) scripts/execute_notebooks.py $(NB)
+
+## Rebuild the shipped pretrained models from scratch (about an hour on one CPU thread; not
+## part of CI), then measure what pretraining buys downstream; both write the model cards.
+zoo: $(STAMP)
+	$(PY) -m lmbook.zoo.pretrain --model gpt
+	$(PY) -m lmbook.zoo.pretrain --model bert
+	$(PY) -m lmbook.zoo.evaluate
 
 clean:
 	rm -rf _build

@@ -115,8 +115,8 @@ def test_bert_beats_the_unigram_as_recorded(held_out):
     q = zoo.model_meta(BERT)["quality"]
     acc = quality.mask_accuracy(model, tok, held_out[: q["subset_sentences"]])
     assert acc == pytest.approx(q["subset_mask_top1"], abs=0.005)
-    assert acc > q["subset_unigram_top1"] + 0.1
-    assert q["test_mask_top1"] > q["test_unigram_top1"] + 0.1
+    assert acc > q["subset_unigram_top1"] + 0.05
+    assert q["test_mask_top1"] > 2 * q["test_unigram_top1"]  # the margin the card states
 
 
 def _loss(model, batch):
@@ -140,7 +140,14 @@ def test_lora_attaches_and_learns(name, task, examples, task_type, targets):
     labels = {"num_labels": 2} if task == "sequence-classification" else {}
     model, tok = zoo.load(name, task, **labels)
     peft_model = get_peft_model(
-        model, LoraConfig(task_type=task_type, target_modules=targets, r=4, lora_alpha=8)
+        model,
+        LoraConfig(
+            task_type=task_type,
+            target_modules=targets,
+            r=4,
+            lora_alpha=8,
+            fan_in_fan_out=name == GPT,  # GPT-2's Conv1D stores weights as (in, out)
+        ),
     )
     trainable = sum(p.numel() for p in peft_model.parameters() if p.requires_grad)
     assert 0 < trainable < 0.1 * sum(p.numel() for p in peft_model.parameters())
