@@ -93,4 +93,7 @@ def test_saved_widgets_work_in_the_built_book(html: Path, page: Any) -> None:
     for selector in (".lmb-grad", ".lmb-saliency"):
         assert wait_for_widget(page, selector).is_visible(), f"{selector} did not render"
     assert not page.blocked, f"the page tried to load {page.blocked[:3]}"
-    assert not page.errors, page.errors[:3]
+    # sphinx-thebe (always loaded by Jupyter Book 1, unused here) declares THEBE_JS_URL twice on
+    # every page; that error is the theme's, not the widgets'
+    errors = [e for e in page.errors if "THEBE_JS_URL" not in e]
+    assert not errors, errors[:3]
