@@ -7,10 +7,25 @@ freely; keyword arguments override the default config sizes. ``torch``, ``tokeni
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give each pytest worker's notebook kernels their own IPython directory.
+
+    nbval starts a kernel per notebook in each of the two workers; kernels that start at the same
+    moment otherwise share one IPython profile and history database in the home folder.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is not None:  # the controller's value is inherited: each worker sets its own
+        os.environ["IPYTHONDIR"] = str(Path(tempfile.gettempdir()) / f"lmbook-ipython-{worker}")
+
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokenizers import Tokenizer
