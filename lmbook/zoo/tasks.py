@@ -56,6 +56,11 @@ def pad_collate(pad_id: int) -> Any:
     return collate
 
 
+def _first(data: Any, n: int | None) -> Any:
+    """The first ``n`` rows of a ``datasets.Dataset`` (all of them when ``n`` is None)."""
+    return data.select(range(min(n, len(data)))) if n else data
+
+
 def sentiment_examples(
     tokenizer: PreTrainedTokenizerBase,
     split: str = "train",
@@ -65,8 +70,7 @@ def sentiment_examples(
     """Reviews as ``[CLS] text [SEP]`` (truncated to ``max_len``) with their 0/1 label."""
     from lmbook.data import load_reviews
 
-    data = load_reviews()[split]
-    data = data.select(range(min(n, len(data)))) if n else data
+    data = _first(load_reviews()[split], n)
     enc = tokenizer(list(data["text"]), truncation=True, max_length=max_len)
     return [
         {"input_ids": ids, "labels": int(y)}
@@ -108,8 +112,7 @@ def ner_examples(
     """People's Daily sentences, one token per character, with BIO label ids (-100 on specials)."""
     from lmbook.data import NER_LABELS, load_peoples_daily
 
-    data = load_peoples_daily()[split]
-    data = data.select(range(min(n, len(data)))) if n else data
+    data = _first(load_peoples_daily()[split], n)
     label_id = {label: i for i, label in enumerate(NER_LABELS)}
     enc = tokenizer(
         [list(c) for c in data["chars"]],
@@ -170,8 +173,7 @@ def label_word_examples(
     """Reviews as ``[CLS] review。评价:负面|正面 [SEP]``; the loss falls on the label word only."""
     from lmbook.data import load_reviews
 
-    data = load_reviews()[split]
-    data = data.select(range(min(n, len(data)))) if n else data
+    data = _first(load_reviews()[split], n)
     answers = [tokenizer(w, add_special_tokens=False)["input_ids"] for w in LABEL_WORDS]
     rows = []
     for prompt, y in zip(_prompt_ids(tokenizer, data["text"], max_len), data["label"], strict=True):
