@@ -59,6 +59,7 @@ def test_interface_is_chinese(html: Path) -> None:
     page = (html / "book" / "intro.html").read_text(encoding="utf-8")
     assert 'lang="zh-CN"' in page or 'lang="zh_CN"' in page
     assert "搜索" in page
+    assert "用代码检查自己的每一个结论" in page, "a wrapped Chinese line left a space (sphinx_cjk)"
 
 
 def test_no_asset_comes_from_a_cdn(html: Path) -> None:
