@@ -13,8 +13,9 @@ import subprocess
 import sys
 
 if importlib.util.find_spec("lmbook") is None:
+    source = "git+{REPOSITORY_URL}"
     pip = [sys.executable, "-m", "pip", "install", "-q"]
-    subprocess.run([*pip, "lmbook[peft] @ git+{REPOSITORY_URL}"], check=True)"""
+    subprocess.run([*pip, f"lmbook[peft] @ {{source}}"], check=True)"""
 
 SETUP_CELL = """\
 import lmbook
