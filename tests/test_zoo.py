@@ -125,35 +125,48 @@ def _loss(model, batch):
 
 
 @pytest.mark.parametrize(
-    ("name", "task", "examples", "task_type", "targets"),
+    ("name", "task", "examples", "labels"),
     [
-        (GPT, "causal-lm", tasks.label_word_examples, "CAUSAL_LM", ["c_attn"]),
-        (BERT, "sequence-classification", tasks.sentiment_examples, "SEQ_CLS", ["query", "value"]),
+        (GPT, "causal-lm", tasks.label_word_examples, {}),
+        (BERT, "sequence-classification", tasks.sentiment_examples, {"num_labels": 2}),
+        (BERT, "token-classification", tasks.ner_examples, {"num_labels": 7}),
     ],
 )
-def test_lora_attaches_and_learns(name, task, examples, task_type, targets):
-    from peft import LoraConfig, get_peft_model
+def test_lora_attaches_and_learns(name, task, examples, labels):
+    from peft import get_peft_model
 
     from lmbook.train import TrainConfig, train
 
     torch.manual_seed(0)
-    labels = {"num_labels": 2} if task == "sequence-classification" else {}
     model, tok = zoo.load(name, task, **labels)
-    peft_model = get_peft_model(
-        model,
-        LoraConfig(
-            task_type=task_type,
-            target_modules=targets,
-            r=4,
-            lora_alpha=8,
-            fan_in_fan_out=name == GPT,  # GPT-2's Conv1D stores weights as (in, out)
-        ),
-    )
+    frozen = {k: v.clone() for k, v in model.state_dict().items()}
+    peft_model = get_peft_model(model, zoo.lora_config(model, task, r=4, lora_alpha=8))
     trainable = sum(p.numel() for p in peft_model.parameters() if p.requires_grad)
     assert 0 < trainable < 0.1 * sum(p.numel() for p in peft_model.parameters())
     rows = examples(tok, "train", 32)
-    batch = tasks.pad_collate(tok.pad_token_id)(rows)
+    batch = tasks.pad_collate(tok)(rows)
     before = _loss(peft_model, batch)
     config = TrainConfig(lr=1e-2, batch_size=32, max_steps=12, progress=False, verbose=False)
-    train(peft_model, config, rows, collate_fn=tasks.pad_collate(tok.pad_token_id))
+    train(peft_model, config, rows, collate_fn=tasks.pad_collate(tok))
     assert _loss(peft_model, batch) < 0.95 * before
+    merged = peft_model.merge_and_unload().state_dict()
+    changed = {k for k, v in frozen.items() if not torch.equal(v, merged[k])}
+    targets = zoo.adapters.LORA_TARGETS[model.config.model_type]
+    adapted = {k for k in changed if k.endswith(".weight") and k.split(".")[-2] in targets}
+    heads = {k for k in changed if k.split(".")[0] in ("classifier", "score")}
+    assert adapted and changed == adapted | heads  # only LoRA'd weights and the new head moved
+
+
+def test_lora_config_covers_every_projection_and_rejects_unknown_models():
+    from peft import get_peft_model
+
+    gpt, _ = zoo.load(GPT)
+    n_layers = gpt.config.n_layer
+    lora = get_peft_model(gpt, zoo.lora_config(gpt, "causal-lm"))
+    adapted = {n.rsplit(".", 1)[0] for n, _ in lora.named_modules() if n.endswith("lora_A")}
+    assert len(adapted) == 4 * n_layers  # c_attn, attn.c_proj, c_fc, mlp.c_proj per block
+    with pytest.raises(ValueError, match="task="):
+        zoo.lora_config(gpt, "translation")
+    gpt.config.model_type = "llama"
+    with pytest.raises(ValueError, match="target_modules"):
+        zoo.lora_config(gpt, "causal-lm")

@@ -114,5 +114,13 @@ def test_task_examples_are_aligned(tok):
         assert len(row["input_ids"]) <= 64
         scored = [t for t in row["labels"] if t != -100]
         assert tok.decode(scored[:-1]).replace(" ", "") in tasks.LABEL_WORDS
-    batch = tasks.pad_collate(tok.pad_token_id)(tasks.sentiment_examples(tok, "train", 4))
+    batch = tasks.pad_collate(tok)(tasks.sentiment_examples(tok, "train", 4))
     assert batch["labels"].shape == (4,) and batch["input_ids"].shape[1] <= 64
+    rows = ner[:4]
+    batch = tasks.pad_collate(tok)(rows)
+    lengths = [len(r["input_ids"]) for r in rows]
+    assert batch["attention_mask"].sum(1).tolist() == lengths  # right padding
+    pad = batch["attention_mask"] == 0
+    assert (batch["input_ids"][pad] == tok.pad_token_id).all()
+    assert (batch["labels"][pad] == -100).all()
+    assert batch["labels"][0, : lengths[0]].tolist() == rows[0]["labels"]

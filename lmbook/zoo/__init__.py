@@ -3,6 +3,7 @@
     from lmbook.zoo import load
     model, tokenizer = load("gpt-zh-tiny")                        # GPT-2, causal LM
     model, tokenizer = load("bert-zh-tiny", "sequence-classification", num_labels=2)
+    model = peft.get_peft_model(model, lora_config(model, "sequence-classification"))
 
 ``python -m lmbook.zoo`` lists the shipped models with their size and held-out quality;
 ``python -m lmbook.zoo.pretrain --model gpt|bert`` rebuilds them; ``python -m
@@ -22,6 +23,7 @@ __all__ = [
     "TASKS",
     "HubUnreachableError",
     "load",
+    "lora_config",
     "model_dir",
     "model_meta",
     "shipped_names",
@@ -33,12 +35,14 @@ _WHERE = {
     "TASKS": "loader",
     "HubUnreachableError": "loader",
     "load": "loader",
+    "lora_config": "adapters",
     "model_dir": "registry",
     "model_meta": "registry",
     "shipped_names": "registry",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from lmbook.zoo.adapters import lora_config
     from lmbook.zoo.loader import TASKS, HubUnreachableError, load
     from lmbook.zoo.registry import MODELS_DIR, SHIPPED, model_dir, model_meta, shipped_names
 

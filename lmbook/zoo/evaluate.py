@@ -23,12 +23,10 @@ SETUP: dict[str, Any] = {
     "train_examples": 1000,
     "steps": 200,
     "batch_size": 16,
-    "lr": {"full": (3e-4, 1e-3), "lora": (3e-3, 1e-2)},
+    "lr": {"full": (3e-4, 1e-3), "lora": (1e-3, 3e-3, 1e-2)},
     "lora": {"r": 8, "lora_alpha": 16, "lora_dropout": 0.0},
     "seed": 0,
 }
-_LORA_TARGETS = {"gpt2": ["c_attn", "c_proj"], "bert": ["query", "key", "value", "dense"]}
-_TASK_TYPE = {"causal-lm": "CAUSAL_LM", "sequence-classification": "SEQ_CLS"}
 
 
 def make_model(name: str, task: str, pretrained: bool, seed: int, **labels: Any) -> tuple[Any, Any]:
@@ -47,20 +45,14 @@ def make_model(name: str, task: str, pretrained: bool, seed: int, **labels: Any)
 
 
 def _with_lora(model: Any, task: str) -> Any:
-    from peft import LoraConfig, get_peft_model
+    from peft import get_peft_model
 
-    task_type = _TASK_TYPE.get(task, "TOKEN_CLS")
-    kind = model.config.model_type
-    config = LoraConfig(
-        task_type=task_type,
-        target_modules=_LORA_TARGETS[kind],
-        fan_in_fan_out=kind == "gpt2",  # GPT-2 stores its projections as Conv1D (in, out)
-        **SETUP["lora"],
-    )
-    return get_peft_model(model, config)
+    from lmbook.zoo.adapters import lora_config
+
+    return get_peft_model(model, lora_config(model, task, **SETUP["lora"]))
 
 
-def finetune(model: Any, rows: list[dict[str, Any]], pad_id: int, lr: float) -> float:
+def finetune(model: Any, rows: list[dict[str, Any]], tokenizer: Any, lr: float) -> float:
     """Fine-tune ``model`` in place on ``rows`` with :func:`lmbook.train.train`; return seconds."""
     from lmbook.train import TrainConfig, train
     from lmbook.zoo.tasks import pad_collate
@@ -75,7 +67,7 @@ def finetune(model: Any, rows: list[dict[str, Any]], pad_id: int, lr: float) -> 
         progress=False,
         verbose=False,
     )
-    history = train(model, config, rows, collate_fn=pad_collate(pad_id))
+    history = train(model, config, rows, collate_fn=pad_collate(tokenizer))
     return history.wall_s[-1]
 
 
@@ -100,7 +92,7 @@ def _run(
                 model, tok = make_model(name, task, init == "pretrained", SETUP["seed"], **labels)
                 if method == "lora":
                     model = _with_lora(model, task)
-                seconds = finetune(model, examples(tok), tok.pad_token_id, lr)
+                seconds = finetune(model, examples(tok), tok, lr)
                 val = score(model, tok, "validation")
                 print(f"{name} {task} {method} {init} lr {lr}: val {val:.4f} ({seconds:.0f} s)")
                 if best is None or val > best[0]:

@@ -48,10 +48,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "warmup": 150,
     },
 }
-_NOT_RECORDED = {  # command-line options that do not change the model
-    "gpt": {"resume", "stop_after_minutes", "masking", "mask_rate"},
-    "bert": {"resume", "stop_after_minutes"},
-}
+_RUN_OPTIONS = {"resume", "stop_after_minutes", "work_dir", "out"}  # do not change the model
+_NOT_RECORDED = {"gpt": _RUN_OPTIONS | {"masking", "mask_rate"}, "bert": _RUN_OPTIONS}
 EVAL_SUBSET = 100  # held-out sentences the unit tests rescore (first N of the test split)
 
 

@@ -31,27 +31,17 @@ LABEL_WORDS = ("负面", "正面")  # label 0, label 1 (as lmbook.data.REVIEW_LA
 PROMPT = "{text}。评价:"
 
 
-def pad_collate(pad_id: int) -> Any:
-    """A collate function that right-pads ``input_ids`` (with ``pad_id``) and ``labels`` (-100)."""
+def pad_collate(tokenizer: PreTrainedTokenizerBase) -> Any:
+    """A collate function for the rows of this module: ``transformers``' padding collators, which
+    pad ``input_ids`` with the tokenizer's pad token (on its ``padding_side``) and per-token
+    ``labels`` with -100; a row's single int label passes through."""
+    from transformers import DataCollatorForTokenClassification, DataCollatorWithPadding
+
+    per_sequence = DataCollatorWithPadding(tokenizer, return_tensors="pt")
+    per_token = DataCollatorForTokenClassification(tokenizer, return_tensors="pt")
 
     def collate(rows: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        import torch
-
-        width = max(len(r["input_ids"]) for r in rows)
-        ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for i, r in enumerate(rows):
-            ids[i, : len(r["input_ids"])] = torch.tensor(r["input_ids"])
-            mask[i, : len(r["input_ids"])] = 1
-        batch = {"input_ids": ids, "attention_mask": mask}
-        if isinstance(rows[0]["labels"], int):
-            batch["labels"] = torch.tensor([r["labels"] for r in rows])
-        else:
-            labels = torch.full((len(rows), width), -100, dtype=torch.long)
-            for i, r in enumerate(rows):
-                labels[i, : len(r["labels"])] = torch.tensor(r["labels"])
-            batch["labels"] = labels
-        return batch
+        return dict((per_sequence if isinstance(rows[0]["labels"], int) else per_token)(rows))
 
     return collate
 
@@ -78,8 +68,8 @@ def sentiment_examples(
     ]
 
 
-def _batches(rows: list[dict[str, Any]], pad_id: int, size: int = 64) -> Any:
-    collate = pad_collate(pad_id)
+def _batches(rows: list[dict[str, Any]], tokenizer: PreTrainedTokenizerBase, size: int = 64) -> Any:
+    collate = pad_collate(tokenizer)
     for i in range(0, len(rows), size):
         yield collate(rows[i : i + size])
 
@@ -97,7 +87,7 @@ def sentiment_score(
     hits = 0
     model.eval()
     with torch.no_grad():
-        for batch in _batches(rows, tokenizer.pad_token_id):
+        for batch in _batches(rows, tokenizer):
             labels = batch.pop("labels")
             hits += int((model(**batch).logits.argmax(-1) == labels).sum())
     return hits / len(rows)
@@ -145,7 +135,7 @@ def ner_score(
     truth, pred = [], []
     model.eval()
     with torch.no_grad():
-        for batch in _batches(rows, tokenizer.pad_token_id):
+        for batch in _batches(rows, tokenizer):
             labels = batch.pop("labels")
             guess = model(**batch).logits.argmax(-1)
             for y, g in zip(labels, guess, strict=True):
@@ -200,7 +190,7 @@ def label_word_predict(
         for k, answer in enumerate(answers):
             rows = [{"input_ids": p + answer, "labels": [-100] * len(p) + answer} for p in prompts]
             start = 0
-            for batch in _batches(rows, tokenizer.pad_token_id):
+            for batch in _batches(rows, tokenizer):
                 labels = batch.pop("labels")
                 logp = model(**batch).logits[:, :-1].log_softmax(-1)
                 target = labels[:, 1:]
