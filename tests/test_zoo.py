@@ -170,3 +170,30 @@ def test_lora_config_covers_every_projection_and_rejects_unknown_models():
     gpt.config.model_type = "llama"
     with pytest.raises(ValueError, match="target_modules"):
         zoo.lora_config(gpt, "causal-lm")
+
+
+@pytest.mark.parametrize("name", [GPT, BERT])
+def test_cards_record_that_pretraining_pays_off(name):
+    from lmbook.zoo import evaluate
+
+    results = zoo.model_meta(name)["downstream"]["results"]
+    expected = [t for t, task in evaluate.tasks().items() if task.model == name]
+    assert [(r["task"], r["method"]) for r in results] == [
+        (t, m) for t in expected for m in ("lora", "full")
+    ]
+    for row in results:
+        assert row["pretrained"] > row["random"] + 0.02, row
+        assert {row["pretrained_lr"], row["random_lr"]} <= set(evaluate.SETUP["lr"][row["method"]])
+
+
+def test_a_recorded_downstream_row_reproduces():
+    """Re-run BERT sentiment with full fine-tuning, pretrained and random twin, at the recorded
+    learning rates: the same test accuracy as the card states."""
+    from lmbook.zoo import evaluate
+
+    task = evaluate.tasks()["sentiment"]
+    results = zoo.model_meta(BERT)["downstream"]["results"]
+    row = next(r for r in results if r["task"] == "sentiment" and r["method"] == "full")
+    for init in ("pretrained", "random"):
+        model, tok, _ = evaluate.trial(task, "full", init == "pretrained", row[f"{init}_lr"])
+        assert task.score(model, tok, "test") == pytest.approx(row[init], abs=0.01), init

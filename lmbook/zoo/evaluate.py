@@ -13,11 +13,12 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from lmbook.zoo.registry import model_dir
 
-__all__ = ["SETUP", "compare", "finetune", "main", "make_model"]
+__all__ = ["SETUP", "Task", "compare", "finetune", "main", "make_model", "tasks", "trial"]
 
 SETUP: dict[str, Any] = {
     "train_examples": 1000,
@@ -71,13 +72,63 @@ def finetune(model: Any, rows: list[dict[str, Any]], tokenizer: Any, lr: float) 
     return history.wall_s[-1]
 
 
-def _run(
-    name: str,
-    task: str,
-    examples: Callable[[Any], list[dict[str, Any]]],
-    score: Callable[[Any, Any, str], float],
-    labels: dict[str, Any],
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Task:
+    """One downstream task: which shipped model, which head, how to build and score examples."""
+
+    model: str
+    head: str  # a task of lmbook.zoo.load
+    examples: Callable[..., list[dict[str, Any]]]  # (tokenizer, split, n) -> rows
+    score: Callable[[Any, Any, str], float]  # (model, tokenizer, split) -> metric
+    labels: dict[str, Any]
+    metric: str
+
+
+def tasks() -> dict[str, Task]:
+    """The downstream tasks by name, in the order the cards list them."""
+    from lmbook.data import NER_LABELS
+    from lmbook.zoo import tasks as t
+
+    return {
+        "sentiment (label words)": Task(
+            "gpt-zh-tiny",
+            "causal-lm",
+            t.label_word_examples,
+            t.label_word_score,
+            {},
+            "test accuracy",
+        ),
+        "sentiment": Task(
+            "bert-zh-tiny",
+            "sequence-classification",
+            t.sentiment_examples,
+            t.sentiment_score,
+            {"num_labels": 2},
+            "test accuracy",
+        ),
+        "NER (People's Daily)": Task(
+            "bert-zh-tiny",
+            "token-classification",
+            t.ner_examples,
+            t.ner_score,
+            {"id2label": dict(enumerate(NER_LABELS))},
+            "test entity F1",
+        ),
+    }
+
+
+def trial(task: Task, method: str, pretrained: bool, lr: float) -> tuple[Any, Any, float]:
+    """Fine-tune the task's model (or its random twin) with ``method`` ("lora" or "full") at
+    ``lr`` on the first ``SETUP["train_examples"]`` training rows; return model, tokenizer and
+    training seconds."""
+    model, tok = make_model(task.model, task.head, pretrained, SETUP["seed"], **task.labels)
+    if method == "lora":
+        model = _with_lora(model, task.head)
+    rows = task.examples(tok, "train", SETUP["train_examples"])
+    return model, tok, finetune(model, rows, tok, lr)
+
+
+def _run(name: str, task: Task) -> list[dict[str, Any]]:
     """Both methods x both initialisations for one task: a row per method.
 
     Each initialisation gets the learning rate from ``SETUP["lr"][method]`` that scores best on
@@ -85,18 +136,15 @@ def _run(
     """
     rows = []
     for method in ("lora", "full"):
-        result: dict[str, Any] = {"method": method}
+        result: dict[str, Any] = {"task": name, "metric": task.metric, "method": method}
         for init in ("pretrained", "random"):
             best: tuple[float, float, float, float] | None = None  # (val, test, lr, seconds)
             for lr in SETUP["lr"][method]:
-                model, tok = make_model(name, task, init == "pretrained", SETUP["seed"], **labels)
-                if method == "lora":
-                    model = _with_lora(model, task)
-                seconds = finetune(model, examples(tok), tok, lr)
-                val = score(model, tok, "validation")
-                print(f"{name} {task} {method} {init} lr {lr}: val {val:.4f} ({seconds:.0f} s)")
+                model, tok, seconds = trial(task, method, init == "pretrained", lr)
+                val = task.score(model, tok, "validation")
+                print(f"{name} {method} {init} lr {lr}: val {val:.4f} ({seconds:.0f} s)")
                 if best is None or val > best[0]:
-                    best = (val, score(model, tok, "test"), lr, seconds)
+                    best = (val, task.score(model, tok, "test"), lr, seconds)
             assert best is not None
             result[init] = round(best[1], 4)
             result[f"{init}_validation"] = round(best[0], 4)
@@ -107,36 +155,9 @@ def _run(
 
 
 def compare(model: str) -> list[dict[str, Any]]:
-    """Pretrained vs random-init fine-tuning results for one shipped model ("gpt" or "bert")."""
-    from lmbook.data import NER_LABELS
-    from lmbook.zoo import tasks
-
-    n = SETUP["train_examples"]
-    if model == "gpt":
-        rows = _run(
-            "gpt-zh-tiny",
-            "causal-lm",
-            lambda tok: tasks.label_word_examples(tok, "train", n),
-            tasks.label_word_score,
-            {},
-        )
-        return [{"task": "sentiment (label words)", "metric": "test accuracy", **r} for r in rows]
-    sentiment = _run(
-        "bert-zh-tiny",
-        "sequence-classification",
-        lambda tok: tasks.sentiment_examples(tok, "train", n),
-        tasks.sentiment_score,
-        {"num_labels": 2},
-    )
-    ner = _run(
-        "bert-zh-tiny",
-        "token-classification",
-        lambda tok: tasks.ner_examples(tok, "train", n),
-        tasks.ner_score,
-        {"id2label": dict(enumerate(NER_LABELS))},
-    )
-    return [{"task": "sentiment", "metric": "test accuracy", **r} for r in sentiment] + [
-        {"task": "NER (People's Daily)", "metric": "test entity F1", **r} for r in ner
+    """Pretrained vs random-init fine-tuning results for one shipped model (its name)."""
+    return [
+        row for name, task in tasks().items() if task.model == model for row in _run(name, task)
     ]
 
 
@@ -169,12 +190,12 @@ def main(argv: list[str] | None = None) -> None:
     lmbook.setup(seed=SETUP["seed"], threads=1)
     for kind in ("gpt", "bert") if args.model == "all" else (args.model,):
         started = time.monotonic()
-        results = compare(kind)
+        folder = model_dir(f"{kind}-zh-tiny")
+        results = compare(folder.name)
         print(json.dumps(results, ensure_ascii=False, indent=1))
         print(f"{kind}: {time.monotonic() - started:.0f} s")
         if args.no_write:
             continue
-        folder = model_dir(f"{kind}-zh-tiny")
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         meta["downstream"] = {"setup": _describe_setup(), "results": results}
         (folder / "meta.json").write_text(
