@@ -53,6 +53,13 @@ def test_shipped_folders_are_complete_and_small():
     assert total < 30e6
 
 
+def test_card_names_the_hardware_it_was_trained_on():
+    meta = zoo.model_meta(GPT)
+    meta.pop("device", None)  # recorded since the device line was added; CPU before that
+    assert f"on {meta['args']['threads']} CPU thread(s)" in render_card(meta)
+    assert "on NVIDIA H200 GPU" in render_card({**meta, "device": "NVIDIA H200"})
+
+
 @pytest.mark.parametrize(
     ("name", "task", "head"),
     [

@@ -94,7 +94,7 @@ def render_card(meta: dict[str, Any]) -> str:
         f"{meta['tokens_seen']:,} tokens seen; AdamW lr {tc['lr']}, betas {tc['betas']}, "
         f"weight decay {tc['weight_decay']}, warmup {tc['warmup_steps']} + cosine to "
         f"{tc['min_lr_ratio']}× ; seed {tc['seed']}",
-        f"- wall time 用时: {meta['wall_time_s'] / 60:.1f} min on one CPU thread 单线程 CPU "
+        f"- wall time 用时: {meta['wall_time_s'] / 60:.1f} min on {_hardware(meta)} "
         f"(torch {meta['versions']['torch']}, transformers {meta['versions']['transformers']})",
         f"- final train loss 最终训练损失 {meta['final_train_loss']:.3f}; validation loss "
         f"验证损失 {meta['validation_loss']:.3f} (nats/token)",
@@ -125,6 +125,15 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _hardware(meta: dict[str, Any]) -> str:
+    """Where the pretraining ran, from the recorded device (runs before it was recorded: CPU)."""
+    device = meta.get("device", "cpu")
+    if device == "cpu":
+        threads = meta["args"]["threads"]
+        return f"{threads} CPU thread(s) {threads} 个 CPU 线程"
+    return f"{device} GPU"
 
 
 def _arch(cfg: dict[str, Any]) -> dict[str, Any]:

@@ -117,7 +117,7 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
     from lmbook.zoo.corpus import masked_lm_loss
 
     args = _parse(argv)
-    lmbook.setup(seed=args.seed, threads=args.threads)
+    device = lmbook.setup(seed=args.seed, threads=args.threads)
     tokenizer = load_tokenizer("char")
     train_set, val_set, collate, digest, tokens = _data(
         args.model, tokenizer, args.masking, args.mask_rate
@@ -188,11 +188,21 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
         "steps": history.step[-1],
         "tokens_seen": _tokens_seen(args, history),
         "wall_time_s": round(history.wall_s[-1], 1),
+        "device": _device_name(device),
         "final_train_loss": round(sum(history.loss[-50:]) / len(history.loss[-50:]), 4),
         "validation_loss": round(history.val_loss[-1], 4),
     }
     out = Path(args.out) if args.out else MODELS_DIR / args.name
     return export(model, tokenizer, record, out)
+
+
+def _device_name(device: Any) -> str:
+    """"cpu", or the accelerator's name (e.g. "NVIDIA H200") for the card."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return device.type
 
 
 def _tokens_seen(args: argparse.Namespace, history: Any) -> int:
