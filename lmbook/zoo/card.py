@@ -42,13 +42,15 @@ def _downstream_lines(meta: dict[str, Any]) -> list[str]:
         f"Setup 设置: {down['setup']}",
         "",
         "| task 任务 | method 方法 | metric 指标 | pretrained 预训练 | random init 随机初始化 "
-        "| margin 优势 | lr (pretrained / random) | seconds 秒 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| margin 优势 | margin on validation 验证集上的优势 | lr (pretrained / random) "
+        "| seconds 秒 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in down["results"]:
         lines.append(
             f"| {row['task']} | {row['method']} | {row['metric']} | {row['pretrained']:.3f} "
             f"| {row['random']:.3f} | {row['pretrained'] - row['random']:+.3f} "
+            f"| {row['pretrained_validation'] - row['random_validation']:+.3f} "
             f"| {row['pretrained_lr']:g} / {row['random_lr']:g} "
             f"| {row['pretrained_seconds']:.0f} / {row['random_seconds']:.0f} |"
         )
@@ -132,7 +134,11 @@ def _hardware(meta: dict[str, Any]) -> str:
     device = meta.get("device", "cpu")
     if device == "cpu":
         threads = meta["args"]["threads"]
-        return f"{threads} CPU thread(s) {threads} 个 CPU 线程"
+        return (
+            "one CPU thread 单线程 CPU"
+            if threads == 1
+            else f"{threads} CPU threads {threads} 个 CPU 线程"
+        )
     return f"{device} GPU"
 
 

@@ -26,6 +26,8 @@ __all__ = ["DEFAULTS", "main", "pretrain"]
 #   0.039); 15% character masking at lr 1e-3 was at validation loss 5.82 after 1,500 steps, still
 #   on the unigram plateau; 40% character masking at lr 1.5e-3 left it (0.058 after 1,250 steps,
 #   0.103 after 2,500). More masked targets per step is what a tiny, CPU-bound BERT needs.
+#   The same recipe for 8,000 steps (55 min): validation loss 5.27 -> 4.02, top-1 0.346; its
+#   downstream fine-tuning is in the card (2,500 steps had left NER with LoRA at F1 0).
 DEFAULTS: dict[str, dict[str, Any]] = {
     "gpt": {
         "name": "gpt-zh-tiny",
@@ -44,7 +46,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "heads": 4,
         "lr": 1.5e-3,
         "batch_size": 32,
-        "steps": 2500,
+        "steps": 8000,
         "warmup": 150,
     },
 }
@@ -197,7 +199,7 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
 
 
 def _device_name(device: Any) -> str:
-    """"cpu", or the accelerator's name (e.g. "NVIDIA H200") for the card."""
+    """ "cpu", or the accelerator's name (e.g. "NVIDIA H200") for the card."""
     import torch
 
     if device.type == "cuda":
