@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from threadpoolctl import threadpool_limits
 
@@ -9,7 +11,14 @@ from lmbook.device import describe_device, pick_device
 from lmbook.fonts import use_cjk_font
 from lmbook.seeding import seed_everything
 
-__all__ = ["setup"]
+__all__ = ["setup", "silence_known_warnings"]
+
+# (message regex, category): harmless warnings between library versions that a reader can do
+# nothing about; each would otherwise print on every use.
+KNOWN_WARNINGS = [
+    # peft <= 0.21 reads transformers 5's deprecated alias in every get_peft_model call
+    (r"`is_gradient_checkpointing` is deprecated", FutureWarning),
+]
 
 
 def setup(
@@ -28,7 +37,14 @@ def setup(
         threadpool_limits(limits=threads)  # NumPy/SciPy BLAS too, not only PyTorch
     seed_everything(seed)
     use_cjk_font()
+    silence_known_warnings()
     dev = pick_device(device)
     if verbose:
         print(describe_device(dev))
     return dev
+
+
+def silence_known_warnings() -> None:
+    """Hide the warnings in :data:`KNOWN_WARNINGS` (and only those)."""
+    for message, category in KNOWN_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=category)

@@ -103,3 +103,15 @@ def test_import_lmbook_is_cheap() -> None:
     code = "import sys, lmbook; print(sorted({'torch', 'transformers'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_setup_hides_only_the_known_library_warnings() -> None:
+    from lmbook.runtime import KNOWN_WARNINGS
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lmbook.setup(verbose=False)
+        for message, category in KNOWN_WARNINGS:
+            warnings.warn(message.replace("\\", "") + " (test)", category, stacklevel=1)
+        warnings.warn("`something_else` is deprecated", FutureWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["`something_else` is deprecated"]

@@ -87,6 +87,14 @@ def test_load_every_head_with_attention_weights(name, task, head):
         assert out.logits.shape[-1] == 2
 
 
+def test_gpt_names_its_loss_so_transformers_does_not_warn():
+    from transformers.loss.loss_utils import LOSS_MAPPING
+
+    model, _ = zoo.load(GPT)
+    assert model.loss_type in LOSS_MAPPING  # else: a warning, then this same fallback
+    assert model.loss_function is LOSS_MAPPING["ForCausalLM"]
+
+
 def test_bad_arguments_fail_clearly():
     with pytest.raises(ValueError, match="task="):
         zoo.load(GPT, "translation")

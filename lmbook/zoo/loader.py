@@ -166,5 +166,9 @@ def _from_pretrained(
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     tok_kwargs = {k: v for k, v in kwargs.items() if k in ("local_files_only", "revision", "token")}
     model = getattr(transformers, cls_name).from_pretrained(source, **kwargs)
+    if getattr(model, "loss_type", "") is None and model.__class__.__name__.endswith("LMHeadModel"):
+        # transformers 5 picks the loss by class name; "GPT2LMHeadModel" matches none, so the
+        # first loss would warn and fall back to the causal-LM loss. Name that loss directly.
+        model.loss_type = "ForCausalLM"
     tokenizer = transformers.AutoTokenizer.from_pretrained(source, **tok_kwargs)
     return model, tokenizer
