@@ -23,7 +23,7 @@ def join_cjk_lines(text: str) -> str:
     return _BREAK.sub("", text)
 
 
-def _join(app: Any, doctree: nodes.document) -> None:
+def _join(app: Any, doctree: nodes.Node) -> None:
     for paragraph in doctree.findall(nodes.paragraph):
         texts = [t for t in paragraph.findall(nodes.Text) if not _in_literal(t)]
         for i, text in enumerate(texts):
@@ -33,7 +33,12 @@ def _join(app: Any, doctree: nodes.document) -> None:
             joined = join_cjk_lines(before + str(text) + after)
             new = joined[len(before) : len(joined) - len(after)]
             if new != str(text):
-                text.parent.replace(text, nodes.Text(new))
+                # by identity: Text nodes are strings, and parent.replace() would take the first
+                # sibling *equal* to this one (an earlier "\n" beside inline math, say)
+                parent = text.parent
+                parent[next(j for j, node in enumerate(parent.children) if node is text)] = (
+                    nodes.Text(new)
+                )
 
 
 def _in_literal(node: nodes.Node) -> bool:

@@ -20,3 +20,16 @@ from lmbook.sphinx_cjk import join_cjk_lines
 )
 def test_join_cjk_lines(source: str, expected: str) -> None:
     assert join_cjk_lines(source) == expected
+
+
+def test_only_the_break_between_cjk_is_dropped_when_equal_texts_repeat() -> None:
+    from docutils import nodes
+
+    from lmbook.sphinx_cjk import _join
+
+    # “线性层\n$W$ 旁边……时，\n模型”: two identical "\n" Text nodes; only the second joins CJK
+    paragraph = nodes.paragraph()
+    paragraph += [nodes.Text("线性层"), nodes.Text("\n"), nodes.math(text="W")]
+    paragraph += [nodes.Text(" 旁边，所以挂上时，"), nodes.Text("\n"), nodes.Text("模型")]
+    _join(None, paragraph)
+    assert paragraph.astext() == "线性层\nW 旁边，所以挂上时，模型"

@@ -60,6 +60,8 @@ def test_interface_is_chinese(html: Path) -> None:
     assert 'lang="zh-CN"' in page or 'lang="zh_CN"' in page
     assert "搜索" in page
     assert "用代码检查自己的每一个结论" in page, "a wrapped Chinese line left a space (sphinx_cjk)"
+    tour = (html / "book" / "tour.html").read_text(encoding="utf-8")
+    assert "适配器时，模型的输出" in tour, "a line break in a notebook paragraph with math"
 
 
 def test_no_asset_comes_from_a_cdn(html: Path) -> None:
