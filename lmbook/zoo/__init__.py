@@ -3,7 +3,7 @@
     from lmbook.zoo import load
     model, tokenizer = load("gpt-zh-tiny")                        # GPT-2, causal LM
     model, tokenizer = load("bert-zh-tiny", "sequence-classification", num_labels=2)
-    model = peft.get_peft_model(model, lora_config(model, "sequence-classification"))
+    model = get_peft_model(model, lora_config(model, "sequence-classification"))  # peft
 
 ``python -m lmbook.zoo`` lists the shipped models with their size and held-out quality;
 ``python -m lmbook.zoo.pretrain --model gpt|bert`` rebuilds them; ``python -m

@@ -45,14 +45,6 @@ def make_model(name: str, task: str, pretrained: bool, seed: int, **labels: Any)
     return model, tokenizer
 
 
-def _with_lora(model: Any, task: str) -> Any:
-    from peft import get_peft_model
-
-    from lmbook.zoo.adapters import lora_config
-
-    return get_peft_model(model, lora_config(model, task, **SETUP["lora"]))
-
-
 def finetune(model: Any, rows: list[dict[str, Any]], tokenizer: Any, lr: float) -> float:
     """Fine-tune ``model`` in place on ``rows`` with :func:`lmbook.train.train`; return seconds."""
     from lmbook.train import TrainConfig, train
@@ -121,9 +113,13 @@ def trial(task: Task, method: str, pretrained: bool, lr: float) -> tuple[Any, An
     """Fine-tune the task's model (or its random twin) with ``method`` ("lora" or "full") at
     ``lr`` on the first ``SETUP["train_examples"]`` training rows; return model, tokenizer and
     training seconds."""
+    from peft import get_peft_model
+
+    from lmbook.zoo.adapters import lora_config
+
     model, tok = make_model(task.model, task.head, pretrained, SETUP["seed"], **task.labels)
     if method == "lora":
-        model = _with_lora(model, task.head)
+        model = get_peft_model(model, lora_config(model, task.head, **SETUP["lora"]))
     rows = task.examples(tok, "train", SETUP["train_examples"])
     return model, tok, finetune(model, rows, tok, lr)
 

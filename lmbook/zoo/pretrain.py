@@ -203,7 +203,7 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
 
 
 def _device_name(device: Any) -> str:
-    """ "cpu", or the accelerator's name (e.g. "NVIDIA H200") for the card."""
+    """The device for the card: its type ("cpu", "mps") or, on CUDA, the GPU's name."""
     import torch
 
     if device.type == "cuda":
