@@ -18,7 +18,11 @@ BLOCK = 128  # tokens per training sequence = maximum positions of both models
 
 
 def gpt_config(
-    tokenizer: PreTrainedTokenizerFast, n_layer: int = 3, n_embd: int = 128, n_head: int = 4
+    tokenizer: PreTrainedTokenizerFast,
+    n_layer: int = 3,
+    n_embd: int = 128,
+    n_head: int = 4,
+    dropout: float = 0.0,
 ) -> GPT2Config:
     """A GPT-2 over ``tokenizer``'s vocabulary, tied embeddings, [CLS]/[SEP] as BOS/EOS."""
     from transformers import GPT2Config
@@ -30,9 +34,9 @@ def gpt_config(
         n_layer=n_layer,
         n_head=n_head,
         n_inner=4 * n_embd,
-        resid_pdrop=0.0,
-        embd_pdrop=0.0,
-        attn_pdrop=0.0,
+        resid_pdrop=dropout,
+        embd_pdrop=dropout,
+        attn_pdrop=dropout,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
@@ -46,6 +50,7 @@ def bert_config(
     num_hidden_layers: int = 3,
     hidden_size: int = 128,
     num_attention_heads: int = 4,
+    dropout: float = 0.0,
 ) -> BertConfig:
     """A BERT encoder over ``tokenizer``'s vocabulary with a tied masked-LM head."""
     from transformers import BertConfig
@@ -58,8 +63,8 @@ def bert_config(
         intermediate_size=4 * hidden_size,
         max_position_embeddings=BLOCK,
         type_vocab_size=2,
-        hidden_dropout_prob=0.0,
-        attention_probs_dropout_prob=0.0,
+        hidden_dropout_prob=dropout,
+        attention_probs_dropout_prob=dropout,
         pad_token_id=tokenizer.pad_token_id,
         tie_word_embeddings=True,
         attn_implementation="eager",

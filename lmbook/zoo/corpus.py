@@ -28,16 +28,18 @@ __all__ = [
 ]
 
 
-def pretraining_words(split: str = "train") -> list[list[str]]:
+def pretraining_words(split: str = "train", reviews: bool = True) -> list[list[str]]:
     """Sentences as lists of words: People's Daily (gold words), then reviews (one word a char).
 
-    With ``split="train"`` the texts joined are exactly ``lmbook.tokenization.training_texts()``.
+    With ``split="train"`` the texts joined are exactly ``lmbook.tokenization.training_texts()``;
+    ``reviews=False`` keeps the news only.
     """
     from lmbook.data import load_peoples_daily, load_reviews
 
     daily = [list(words) for words in load_peoples_daily()[split]["words"]]
-    reviews = [list(text) for text in load_reviews()[split]["text"]]
-    return daily + reviews
+    if not reviews:
+        return daily
+    return daily + [list(text) for text in load_reviews()[split]["text"]]
 
 
 def pack_stream(

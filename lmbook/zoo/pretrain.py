@@ -42,6 +42,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "batch_size": 16,
         "steps": 5000,
         "warmup": 100,
+        "dropout": 0.0,
+        "corpus": "mix",
     },
     "bert": {
         "name": "bert-zh-tiny",
@@ -52,10 +54,16 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "batch_size": 32,
         "steps": 8000,
         "warmup": 150,
+        "dropout": 0.0,
+        "corpus": "mix",
     },
 }
 _RUN_OPTIONS = {"resume", "stop_after_minutes", "work_dir", "out"}  # do not change the model
 _NOT_RECORDED = {"gpt": _RUN_OPTIONS | {"masking", "mask_rate"}, "bert": _RUN_OPTIONS}
+_CORPORA = {
+    "mix": "People's Daily train + reviews train (lmbook.tokenization.training_texts())",
+    "news": "People's Daily train",
+}
 EVAL_SUBSET = 100  # held-out sentences the unit tests rescore (first N of the test split)
 
 
@@ -65,6 +73,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     for key in ("layers", "hidden", "heads", "batch_size", "steps", "warmup"):
         p.add_argument("--" + key.replace("_", "-"), type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--dropout", type=float, default=None, help="residual, embedding, attention")
+    p.add_argument(
+        "--corpus",
+        choices=("mix", "news"),
+        default=None,
+        help="mix: People's Daily train + reviews train; news: People's Daily train only",
+    )
     p.add_argument(
         "--masking",
         choices=("char", "word"),
@@ -86,14 +101,20 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _data(
-    kind: str, tokenizer: Any, masking: str, mask_rate: float
+    kind: str, tokenizer: Any, masking: str, mask_rate: float, corpus: str
 ) -> tuple[Any, Any, Any, str, int]:
     """Training and validation sets, collate function, SHA-256 of the texts, training tokens."""
     from lmbook.data import load_peoples_daily
     from lmbook.tokenization import texts_digest
-    from lmbook.zoo.corpus import MaskingCollator, PackedBlocks, pack_stream, pack_words
+    from lmbook.zoo.corpus import (
+        MaskingCollator,
+        PackedBlocks,
+        pack_stream,
+        pack_words,
+        pretraining_words,
+    )
 
-    words = pretraining_words_cached()
+    words = pretraining_words("train", reviews=corpus == "mix")
     digest = texts_digest("".join(w) for w in words)
     val_words = [list(w) for w in load_peoples_daily()["validation"]["words"]]
     if kind == "gpt":
@@ -104,12 +125,6 @@ def _data(
     val = pack_words(tokenizer, val_words)
     collate = MaskingCollator(tokenizer, rate=mask_rate, whole_word=masking == "word")
     return train, val, collate, digest, sum(len(ids) for ids, _ in train)
-
-
-def pretraining_words_cached() -> list[list[str]]:
-    from lmbook.zoo.corpus import pretraining_words
-
-    return pretraining_words("train")
 
 
 def pretrain(argv: list[str] | None = None) -> Path | None:
@@ -126,16 +141,20 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
     device = lmbook.setup(seed=args.seed, threads=args.threads)
     tokenizer = load_tokenizer("char")
     train_set, val_set, collate, digest, tokens = _data(
-        args.model, tokenizer, args.masking, args.mask_rate
+        args.model, tokenizer, args.masking, args.mask_rate, args.corpus
     )
     if args.model == "gpt":
         from transformers import GPT2LMHeadModel
 
-        model = GPT2LMHeadModel(gpt_config(tokenizer, args.layers, args.hidden, args.heads))
+        model = GPT2LMHeadModel(
+            gpt_config(tokenizer, args.layers, args.hidden, args.heads, args.dropout)
+        )
     else:
         from transformers import BertForMaskedLM
 
-        model = BertForMaskedLM(bert_config(tokenizer, args.layers, args.hidden, args.heads))
+        model = BertForMaskedLM(
+            bert_config(tokenizer, args.layers, args.hidden, args.heads, args.dropout)
+        )
     config = TrainConfig(
         lr=args.lr,
         batch_size=args.batch_size,
@@ -187,7 +206,7 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
         "model_config": model.config.to_diff_dict(),
         "train_config": config.to_dict(),
         "data": {
-            "texts": "lmbook.tokenization.training_texts() (People's Daily train + reviews train)",
+            "texts": _CORPORA[args.corpus],
             "sha256": digest,
             "tokens": tokens,
         },
