@@ -16,6 +16,7 @@ from lmbook.train import (
     TrainConfig,
     evaluate,
     flops_per_token,
+    peak_tflops,
     plot_history,
     train,
 )
@@ -95,7 +96,8 @@ def test_compile_time_is_reported_separately():
     cfg = TrainConfig(batch_size=8, max_steps=5, compile="eager", **QUIET)
     model = mlp()
     h = train(model, cfg, regression())
-    assert h.report["compile_s"] is not None and h.report["compile_s"] >= 0
+    assert h.report["compile_s"] is not None
+    assert h.report["compile_s"] == h.report["first_step_extra_s"]  # the first step's excess
     assert h.report["first_step_s"] >= h.report["step_s"]
     plain = train(mlp(), TrainConfig(batch_size=8, max_steps=5, **QUIET), regression())
     assert plain.report["compile_s"] is None and plain.loss == h.loss
@@ -140,9 +142,46 @@ def test_full_gpt2_flops_and_peak_table(tiny_gpt):
     # + the head tied to wte (40x32); embeddings are lookups and do not count
     matrices = 2 * (32 * 96 + 32 * 32 + 32 * 128 + 128 * 32) + 40 * 32
     assert flops_per_token(model) == 6 * matrices
-    table = dict(PEAK_BF16_TFLOPS)
-    assert table["H100"] == 989.0 and table["H200"] == 989.0 and table["A100"] == 312.0
-    assert table["L4"] == 121.0 and table["T4"] == 65.0
+
+
+@pytest.mark.parametrize(
+    ("name", "peak"),
+    [
+        ("NVIDIA H100 80GB HBM3", 989.0),
+        ("NVIDIA H100 PCIe", 756.0),  # the more specific entry wins over "H100"
+        ("NVIDIA H200 NVL", 835.0),
+        ("NVIDIA A100-SXM4-80GB", 312.0),
+        ("Tesla T4", 65.0),  # no bf16: its fp16 peak
+        ("NVIDIA GeForce RTX 4090", None),  # not in the table: no MFU rather than a guess
+    ],
+)
+def test_peak_flops_are_looked_up_by_device_name(monkeypatch, name, peak):
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
+    assert peak_tflops(torch.device("cuda")) == peak
+    assert peak_tflops(torch.device("cpu")) is None
+    assert all(isinstance(key, str) and tf > 0 for key, tf in PEAK_BF16_TFLOPS)
+
+
+def test_report_mfu_and_compile_time_from_known_step_times(monkeypatch):
+    from lmbook.train.throughput import summarize
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H100 PCIe")
+    monkeypatch.setattr(torch.cuda, "max_memory_allocated", lambda device=None: 3 * 2**30)
+    times = [5.0, 2.0, 2.0, 1.0, 1.0, 1.0]  # the first 3 steps are warm-up
+    tokens = [1000, 1000, 1000, 2000, 2000, 2000]
+    cuda = torch.device("cuda")
+    report = summarize(times, tokens, [4] * 6, device=cuda, flops_token=6e9, compiled=True)
+    assert report["tokens_per_s"] == 2000.0 and report["samples_per_s"] == 4.0
+    assert report["step_s"] == 1.0 and report["train_s"] == 12.0
+    assert report["compile_s"] == report["first_step_extra_s"] == 4.0
+    assert report["mfu"] == pytest.approx(2000 * 6e9 / 756e12)
+    assert report["peak_cuda_mem_bytes"] == 3 * 2**30
+    plain = summarize(times, tokens, [4] * 6, device=cuda, flops_token=6e9)
+    assert plain["compile_s"] is None and plain["first_step_extra_s"] == 4.0
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Some New GPU")
+    assert summarize(times, tokens, [4] * 6, device=cuda, flops_token=6e9)["mfu"] is None
+    cpu = summarize(times, [0] * 6, [4] * 6, device=torch.device("cpu"), flops_token=6e9)
+    assert cpu["mfu"] is None and cpu["tokens_per_s"] is None
 
 
 def test_plot_has_no_missing_glyphs():

@@ -15,61 +15,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lmbook._lazy import lazy_exports
+import lazy_loader
 
-__all__ = [
-    "PEAK_BF16_TFLOPS",
-    "ConfigError",
-    "EarlyStopping",
-    "GradRecorder",
-    "History",
-    "NonFiniteError",
-    "StepInfo",
-    "TrainConfig",
-    "WarmupSchedule",
-    "evaluate",
-    "flops_per_token",
-    "latest_checkpoint",
-    "make_scheduler",
-    "param_groups",
-    "peak_tflops",
-    "plot_history",
-    "resolve_precision",
-    "train",
-]
-
-_WHERE = {
-    "PEAK_BF16_TFLOPS": "throughput",
-    "ConfigError": "config",
-    "EarlyStopping": "guards",
-    "GradRecorder": "gradients",
-    "History": "history",
-    "NonFiniteError": "guards",
-    "StepInfo": "loop",
-    "TrainConfig": "config",
-    "WarmupSchedule": "schedules",
-    "evaluate": "loop",
-    "flops_per_token": "throughput",
-    "latest_checkpoint": "checkpoint",
-    "make_scheduler": "schedules",
-    "param_groups": "optim",
-    "peak_tflops": "throughput",
-    "plot_history": "history",
-    "resolve_precision": "precision",
-    "train": "loop",
-}
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "checkpoint": ["latest_checkpoint"],
+        "config": ["ConfigError", "TrainConfig"],
+        "evaluation": ["evaluate"],
+        "gradients": ["GradRecorder"],
+        "guards": ["EarlyStopping", "NonFiniteError"],
+        "history": ["History", "plot_history"],
+        "loop": ["StepInfo", "train"],
+        "optim": ["param_groups"],
+        "precision": ["resolve_precision"],
+        "schedules": ["WarmupSchedule", "make_scheduler"],
+        "throughput": ["PEAK_BF16_TFLOPS", "flops_per_token", "peak_tflops"],
+    },
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from lmbook.train.checkpoint import latest_checkpoint
     from lmbook.train.config import ConfigError, TrainConfig
+    from lmbook.train.evaluation import evaluate
     from lmbook.train.gradients import GradRecorder
     from lmbook.train.guards import EarlyStopping, NonFiniteError
     from lmbook.train.history import History, plot_history
-    from lmbook.train.loop import StepInfo, evaluate, train
+    from lmbook.train.loop import StepInfo, train
     from lmbook.train.optim import param_groups
     from lmbook.train.precision import resolve_precision
     from lmbook.train.schedules import WarmupSchedule, make_scheduler
     from lmbook.train.throughput import PEAK_BF16_TFLOPS, flops_per_token, peak_tflops
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

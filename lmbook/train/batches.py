@@ -18,7 +18,16 @@ if TYPE_CHECKING:  # pragma: no cover
     import torch
     from torch.utils.data import DataLoader
 
-__all__ = ["batch_counts", "default_loss", "loader_generators", "make_loader", "to_device"]
+    from lmbook.train.config import TrainConfig
+
+__all__ = [
+    "batch_counts",
+    "default_loss",
+    "loader_for",
+    "loader_generators",
+    "make_loader",
+    "to_device",
+]
 
 
 def _is_hf_dataset(data: Any) -> bool:
@@ -59,6 +68,44 @@ def make_loader(
         num_workers=num_workers,
         pin_memory=pin_memory,
         generator=gen,
+    )
+
+
+def loader_for(
+    data: Any,
+    micro: int | None,
+    *,
+    train: bool,
+    config: TrainConfig,
+    collate_fn: Any,
+    pin: bool,
+) -> DataLoader:
+    """Use a given DataLoader (checking its batch size) or build one from a dataset."""
+    from torch.utils.data import DataLoader
+
+    role = "training" if train else "validation"
+    if isinstance(data, DataLoader):
+        if micro is not None and data.batch_size is not None and data.batch_size != micro:
+            raise ConfigError(
+                f"the {role} DataLoader yields batches of {data.batch_size} but the config asks "
+                f"for micro-batches of {micro} (batch_size={config.batch_size} / grad_accum="
+                f"{config.grad_accum}); make them agree, or leave batch_size=None to use the "
+                "loader's."
+            )
+        return data
+    if micro is None:
+        raise ConfigError(
+            f"the {role} data is a dataset, not a DataLoader, so the config must say how to batch "
+            "it: set TrainConfig(batch_size=...) (samples per optimizer step)."
+        )
+    return make_loader(
+        data,
+        micro,
+        shuffle=train,
+        seed=config.seed,
+        collate_fn=collate_fn,
+        num_workers=config.num_workers,
+        pin_memory=pin,
     )
 
 

@@ -128,11 +128,6 @@ def _join_optimizer(
         state.setdefault(int(pid), {})[name] = value
     for pid, entry in plain["state"].items():
         state.setdefault(int(pid), {}).update(entry)
-    if len(plain["param_groups"]) != len(optimizer.param_groups):
-        raise ConfigError(
-            f"the checkpoint's optimizer has {len(plain['param_groups'])} parameter group(s) but "
-            f"this one has {len(optimizer.param_groups)}; build the optimizer as in that run."
-        )
     groups = []
     for saved, current in zip(plain["param_groups"], optimizer.param_groups, strict=True):
         groups.append(
@@ -226,6 +221,34 @@ def _check_fingerprint(saved: dict[str, Any], model: torch.nn.Module, path: Path
     )
 
 
+# The hyper-parameters a resumed optimizer must share with the saved one (``initial_lr``, not
+# ``lr``: a scheduler rewrites ``lr`` every step).
+OPTIMIZER_SETTINGS = ("initial_lr", "betas", "eps", "weight_decay", "momentum")
+
+
+def _check_optimizer(
+    saved_groups: list[dict[str, Any]], optimizer: torch.optim.Optimizer, path: Path
+) -> None:
+    """Refuse an optimizer whose groups or hyper-parameters differ from the checkpoint's."""
+    if len(saved_groups) != len(optimizer.param_groups):
+        raise ConfigError(
+            f"the checkpoint's optimizer has {len(saved_groups)} parameter group(s) but this one "
+            f"has {len(optimizer.param_groups)}; build the optimizer as in that run."
+        )
+    for i, (saved, now) in enumerate(zip(saved_groups, optimizer.param_groups, strict=True)):
+        for key in OPTIMIZER_SETTINGS:
+            there, here = saved.get(key), now.get(key)
+            if isinstance(here, tuple):
+                there = tuple(there) if isinstance(there, list) else there
+            if there != here:
+                name = key.removeprefix("initial_")
+                raise ConfigError(
+                    f"checkpoint {path} was written by an optimizer with other settings "
+                    f"(group {i}: {name}={there!r} there vs {here!r} here); build the optimizer "
+                    "as in that run, or start a fresh run in another out_dir."
+                )
+
+
 def load_checkpoint(
     path: str | os.PathLike,
     *,
@@ -237,7 +260,9 @@ def load_checkpoint(
 ) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     """Load a checkpoint into the given objects; return its JSON state and its RNG tensors.
 
-    ``check(state)`` runs on the JSON state before anything is loaded (to reject a mismatch).
+    Nothing is loaded unless the model's fingerprint matches, ``check(state)`` (run on the JSON
+    state) accepts it, and the optimizer has the saved groups and hyper-parameters
+    (``OPTIMIZER_SETTINGS``).
     """
     import torch
     from safetensors.torch import load_file
@@ -249,6 +274,7 @@ def load_checkpoint(
     _check_fingerprint(state["fingerprint"], model, path)
     if check is not None:
         check(state)
+    _check_optimizer(state["optimizer"]["param_groups"], optimizer, path)
     weights = load_file(path / "model.safetensors")
     targets = _model_tensors(model)
     if set(weights) != set(targets):

@@ -4,8 +4,9 @@ A single process (a notebook, ``python script.py``) uses :class:`LocalRuntime`: 
 communication, and ``accelerate`` is not imported. Under ``torchrun``, ``accelerate launch`` or
 Accelerate's ``notebook_launcher`` (they set ``WORLD_SIZE`` > 1), :class:`AccelerateRuntime`
 lets Accelerate do the work: process group, DDP wrapping, sharding the data loaders. Inner
-micro-steps of gradient accumulation run inside ``accelerator.no_sync(model)``, so gradients are
-all-reduced once per optimizer step, not once per micro-batch.
+micro-steps of gradient accumulation run inside ``accelerator.no_sync(model)``
+(:meth:`~LocalRuntime.accumulate`), so gradients are all-reduced once per optimizer step, not
+once per micro-batch.
 """
 
 from __future__ import annotations
@@ -42,12 +43,18 @@ class LocalRuntime:
         """Move the model to the device; loaders stay as they are."""
         return model.to(self.device), loaders
 
-    def no_sync(self, model: torch.nn.Module) -> contextlib.AbstractContextManager:
-        """Nothing to synchronise in one process."""
+    def accumulate(
+        self, model: torch.nn.Module, *, last: bool
+    ) -> contextlib.AbstractContextManager:
+        """Context for one micro-batch's backward pass: nothing to synchronise in one process."""
         return contextlib.nullcontext()
 
     def reduce_sum(self, tensor: torch.Tensor) -> torch.Tensor:
         """Sum over processes: the tensor itself."""
+        return tensor
+
+    def mean(self, tensor: torch.Tensor) -> torch.Tensor:
+        """Mean over processes: the tensor itself."""
         return tensor
 
     def unwrap(self, model: torch.nn.Module) -> torch.nn.Module:
@@ -85,13 +92,19 @@ class AccelerateRuntime(LocalRuntime):
         model = acc.prepare_model(model)
         return model, [acc.prepare_data_loader(dl) if dl is not None else None for dl in loaders]
 
-    def no_sync(self, model: torch.nn.Module) -> contextlib.AbstractContextManager:
-        """Skip the gradient all-reduce (used on all but the last micro-batch of a step)."""
-        return self.accelerator.no_sync(model)
+    def accumulate(
+        self, model: torch.nn.Module, *, last: bool
+    ) -> contextlib.AbstractContextManager:
+        """No gradient all-reduce on inner micro-batches; the last one's backward does it."""
+        return contextlib.nullcontext() if last else self.accelerator.no_sync(model)
 
     def reduce_sum(self, tensor: torch.Tensor) -> torch.Tensor:
         """Sum a tensor over all processes."""
         return self.accelerator.reduce(tensor, reduction="sum")
+
+    def mean(self, tensor: torch.Tensor) -> torch.Tensor:
+        """Mean of a tensor over all processes."""
+        return self.reduce_sum(tensor) / self.world_size
 
     def unwrap(self, model: torch.nn.Module) -> torch.nn.Module:
         """The user's model inside the DDP (and compile) wrappers."""

@@ -26,6 +26,7 @@ __all__ = [
     "KINDS",
     "GradRecorder",
     "clip_by_total_norm",
+    "grad_norms",
     "group_kind",
     "group_name",
     "group_params",
@@ -149,6 +150,27 @@ def param_norms(tensors: list[torch.Tensor]) -> torch.Tensor:
     norms = torch._foreach_norm(tensors)
     dev = tensors[0].device
     return torch.stack([n.to(dev, torch.float32) for n in norms])
+
+
+def grad_norms(params: list[torch.Tensor]) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """The gradients present and every parameter's gradient norm (0 where it has none)."""
+    import torch
+
+    grads = [p.grad for p in params]
+    if all(g is not None for g in grads):
+        return grads, param_norms(grads)
+    present = [i for i, g in enumerate(grads) if g is not None]
+    if not present:
+        from lmbook.train.config import ConfigError  # here: config imports this module
+
+        raise ConfigError(
+            "no trainable parameter received a gradient; check that the loss depends on the "
+            "parameters with requires_grad=True."
+        )
+    kept = [grads[i] for i in present]
+    norms = torch.zeros(len(grads), device=kept[0].device)
+    norms[torch.tensor(present, device=kept[0].device)] = param_norms(kept)
+    return kept, norms
 
 
 def clip_by_total_norm(grads: list[torch.Tensor], total: torch.Tensor, max_norm: float) -> None:

@@ -6,11 +6,15 @@ the RNG state forked, so a skipped step leaves the run's randomness untouched) a
 first module, in execution order, whose output is non-finite although its inputs were finite.
 For a gradient that is non-finite while the loss is finite, the culprit is the module closest to
 the loss among those with non-finite gradients (backpropagation spreads it to all before it).
+
+:func:`stop_or_skip` turns that into the error (or warning) :func:`lmbook.train.train` gives;
+:func:`check_finite` is the same guard for a training loop of your own (e.g. a GAN's).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +24,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "EarlyStopping",
     "NonFiniteError",
+    "check_finite",
     "first_nonfinite_module",
     "last_nonfinite_grad_module",
+    "nonfinite_culprit",
+    "stop_or_skip",
 ]
 
 
@@ -104,6 +111,86 @@ def last_nonfinite_grad_module(model: torch.nn.Module) -> str | None:
         if p.grad is not None and not bool(torch.isfinite(p.grad).all()):
             culprit = name.rsplit(".", 1)[0] if "." in name else name
     return culprit
+
+
+def nonfinite_culprit(
+    model: torch.nn.Module, loss: float, rerun: Callable[[], Any] | None = None
+) -> tuple[str, str | None]:
+    """What is non-finite and where, as a clause for a message, and the culprit module's name.
+
+    A finite ``loss`` means a gradient is to blame (the gradients must still be there); else
+    ``rerun()`` repeats the forward pass under hooks to find the first bad output.
+    """
+    if math.isfinite(loss):
+        name = last_nonfinite_grad_module(model)
+        where = f"; the non-finite gradient nearest the loss is in module {name!r}" if name else ""
+        return f"a gradient is non-finite (the loss is finite){where}", name
+    found = first_nonfinite_module(model, rerun) if rerun is not None else None
+    where = f"; the first non-finite output came from {found[0]!r} ({found[1]})" if found else ""
+    return f"the loss is {loss}{where}", found[0] if found else None
+
+
+def stop_or_skip(
+    model: torch.nn.Module,
+    loss: float,
+    *,
+    step: int,
+    on_nonfinite: str = "stop",
+    rerun: Callable[[], Any] | None = None,
+    checkpoint: str | None = None,
+    history: Any = None,
+) -> None:
+    """Name the culprit of a non-finite step; raise :class:`NonFiniteError` or, on "skip", warn."""
+    what, module = nonfinite_culprit(model, loss, rerun)
+    if on_nonfinite == "skip":
+        warnings.warn(
+            f"step {step}: {what}; the step was skipped (on_nonfinite='skip').",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return
+    kept = (
+        f"the last good checkpoint {checkpoint} is intact"
+        if checkpoint is not None
+        else "no checkpoint was written"
+    )
+    raise NonFiniteError(
+        f"step {step}: {what}. Training stopped; {kept}. Lower the learning rate, keep "
+        "max_grad_norm set, prefer bf16 to fp16, or set on_nonfinite='skip'.",
+        step=step,
+        module=module,
+        checkpoint=checkpoint,
+        history=history,
+    )
+
+
+def check_finite(
+    model: torch.nn.Module,
+    loss: torch.Tensor | float,
+    *,
+    step: int,
+    on_nonfinite: str = "stop",
+    rerun: Callable[[], Any] | None = None,
+) -> bool:
+    """The NaN guard for a loop of your own: call it after ``backward()``, before stepping.
+
+    True when the loss and every gradient of ``model`` are finite. Otherwise the culprit is named
+    as in :func:`lmbook.train.train`: ``NonFiniteError`` is raised, or with ``on_nonfinite="skip"``
+    a warning is given and False returned (then zero the gradients and skip the update).
+    ``rerun()`` repeats the forward pass, to find the module whose output went non-finite.
+    """
+    import torch
+
+    if on_nonfinite not in ("stop", "skip"):
+        raise ValueError(f"on_nonfinite={on_nonfinite!r} is not one of 'stop', 'skip'.")
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    loss_v = loss.item() if isinstance(loss, torch.Tensor) else float(loss)
+    if math.isfinite(loss_v) and (
+        not grads or bool(torch.stack([torch.isfinite(g).all() for g in grads]).all())
+    ):
+        return True
+    stop_or_skip(model, loss_v, step=step, on_nonfinite=on_nonfinite, rerun=rerun)
+    return False
 
 
 class EarlyStopping:

@@ -4,18 +4,33 @@ Decoupled weight decay pulls weights towards zero; doing that to a bias or to th
 LayerNorm/RMSNorm only fights the normalisation, so those parameters go to a group with
 ``weight_decay=0`` (the rule ``transformers.Trainer`` and nanoGPT use). Frozen parameters
 (``requires_grad=False``, e.g. a LoRA base model) are left out entirely.
+
+An optimizer the user builds is used as it is: its own hyper-parameters are the truth, and
+:func:`check_user_optimizer` refuses a config that says otherwise.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
+
+from lmbook.train.config import ConfigError, TrainConfig
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-    from lmbook.train.config import TrainConfig
 
-__all__ = ["make_optimizer", "no_decay_names", "param_groups"]
+__all__ = [
+    "USER_OPTIMIZER_FIELDS",
+    "check_user_optimizer",
+    "make_optimizer",
+    "no_decay_names",
+    "param_groups",
+]
+
+# The config fields that only build the optimizer: with a user's optimizer they must be left at
+# their defaults or agree with it.
+USER_OPTIMIZER_FIELDS = ("optimizer", "lr", "betas", "eps", "weight_decay", "momentum")
 
 
 def _is_norm(module: torch.nn.Module) -> bool:
@@ -82,6 +97,40 @@ def make_optimizer(
         fused = {"fused": True} if _has_fused_adamw(device_type) else {}
         return torch.optim.AdamW(groups, lr=config.lr, betas=config.betas, eps=config.eps, **fused)
     return torch.optim.SGD(groups, lr=config.lr, momentum=config.momentum)
+
+
+def check_user_optimizer(optimizer: torch.optim.Optimizer, config: TrainConfig) -> None:
+    """Refuse a config that contradicts the optimizer the user gave (whose settings are used).
+
+    Each of :data:`USER_OPTIMIZER_FIELDS` must be left at its ``TrainConfig`` default, or equal
+    what the optimizer uses: its class name (``"adamw"`` for ``torch.optim.AdamW``) or the value
+    in one of its parameter groups (groups may differ, e.g. ``weight_decay=0`` on norms).
+    """
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    for name in USER_OPTIMIZER_FIELDS:
+        value = getattr(config, name)
+        if value == defaults[name]:
+            continue
+        if name == "optimizer":
+            used = [type(optimizer).__name__.lower()]
+        else:
+            key = "initial_lr" if name == "lr" else name
+            used = [g.get(key, g.get(name)) for g in optimizer.param_groups]
+            used = [tuple(v) if isinstance(v, list) else v for v in used if v is not None]
+        if value not in used:
+            if name == "optimizer":
+                has = f"i.e. {used[0]!r}"
+            else:
+                has = (
+                    f"{name} " + " or ".join(map(repr, dict.fromkeys(used)))
+                    if used
+                    else f"no {name}"
+                )
+            raise ConfigError(
+                f"TrainConfig({name}={value!r}) contradicts the optimizer given to train() "
+                f"({type(optimizer).__name__}: {has}), whose own settings are used; leave {name} "
+                "at its default in the TrainConfig or set it to the optimizer's value."
+            )
 
 
 def _has_fused_adamw(device_type: str) -> bool:
