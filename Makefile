@@ -5,13 +5,21 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
-PYTEST  := $(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg
+# Outputs are made and compared on the CPU (one thread, set by lmbook.setup()) and offline for
+# sure: a cell that tries the network fails at once (the proxies point at a closed loopback port)
+# instead of hanging; nbval's per-cell timeout is only a hang guard.
+CLOSED  := http://127.0.0.1:9
+OFFLINE := LMBOOK_DEVICE=cpu HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+           http_proxy=$(CLOSED) https_proxy=$(CLOSED) HTTP_PROXY=$(CLOSED) HTTPS_PROXY=$(CLOSED) \
+           no_proxy=localhost,127.0.0.1,::1 NO_PROXY=localhost,127.0.0.1,::1
+PYTEST  := $(OFFLINE) $(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-cell-timeout 600 \
+           --nbval-sanitize-with tests/sanitize.cfg
 
 .PHONY: setup book student test unit notebooks lint execute zoo clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock lmbook/__init__.py
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip>=24"
 	$(PY) -m pip install -q -r requirements.lock
@@ -25,15 +33,16 @@ book: $(STAMP)
 ifeq ($(strip $(JUPYTERHUB_URL)),)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 else
-	$(PY) scripts/book_config.py "$(JUPYTERHUB_URL)" _build/_config.yml
+	$(PY) -m booktools.book_config "$(JUPYTERHUB_URL)" _build/_config.yml
 	$(BIN)/jupyter-book build -W -n --keep-going --config _build/_config.yml .
 endif
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-## A student edition (every solution removed) built into _build/student/_build/html.
+## A student edition (every solution removed) built into _build/student/_build/html
+## (its copy of _config.yml finds the Sphinx extensions in booktools/ through PYTHONPATH).
 student: $(STAMP)
 	$(PY) -m lmbook.exercises _build/student
-	cd _build/student && $(CURDIR)/$(BIN)/jupyter-book build -W -n --keep-going .
+	cd _build/student && PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/jupyter-book build -W -n --keep-going .
 	@echo "The student edition is at $(CURDIR)/_build/student/_build/html/index.html"
 
 ## ruff, the unit tests and every notebook of the book under nbval (strict), 2 workers.
@@ -44,8 +53,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Only the fast unit tests (no browser, no real fine-tuning runs, no notebooks).
 unit: $(STAMP)
-	$(PYTEST) tests
+	$(PYTEST) -m "not browser and not slow" tests
 
 notebooks: $(STAMP)
 	$(PYTEST) book
@@ -53,7 +63,7 @@ notebooks: $(STAMP)
 ## Re-execute every notebook top to bottom and store outputs + widget state (the only way
 ## stored outputs are made). One notebook: make execute NB=book/ch02/2-1-probability.ipynb
 execute: $(STAMP)
-	$(PY) scripts/execute_notebooks.py $(NB)
+	$(OFFLINE) $(PY) -m booktools.execute $(NB)
 
 ## Rebuild the shipped pretrained models from scratch and measure what pretraining buys
 ## downstream (about 2 h 10 min on one CPU thread: 43 + 55 min pretraining, 25 min evaluation;

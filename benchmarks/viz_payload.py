@@ -22,10 +22,10 @@ import numpy as np
 import torch
 
 from lmbook.viz import AttentionWidget
-from lmbook.viz.export import save_html
 
 LAYERS = HEADS = 12
-BROWSER_CHECKS = Path(__file__).resolve().parents[1] / "tests" / "browser"
+ROOT = Path(__file__).resolve().parents[1]
+BROWSER_CHECKS = ROOT / "tests" / "browser"
 
 
 def attention(kind: str, n_tokens: int) -> np.ndarray:
@@ -88,7 +88,10 @@ def browser_timings(widget: AttentionWidget) -> None:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(BROWSER_CHECKS))  # the browser tests' launcher: one Chromium setup
+    sys.path.insert(0, str(ROOT))  # booktools: the book's tooling, not installed with lmbook
     from widget_checks import launch_chromium
+
+    from booktools.export import save_html
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         page_path = save_html([widget], tmp)

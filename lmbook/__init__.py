@@ -1,59 +1,58 @@
 """lmbook: companion package of the executable textbook 《大语言模型与轻量级微调》.
 
-Submodules are imported lazily so that ``import lmbook`` stays cheap: a notebook pays only
-for what it uses (``lmbook.data``, ``lmbook.train``, ...).
+What readers install is what the chapters import; ``docs/layout.md`` gives each package's home
+and what it may import. Submodules and ``setup`` / ``show_source`` load on first use
+(``lazy_loader``), so ``import lmbook`` stays cheap: a notebook pays only for what it uses
+(``lmbook.data``, ``lmbook.train``, ...), and ``import lmbook`` does not import ``torch``.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
-__all__ = ["__version__", "setup"]
+import lazy_loader
 
-_SUBMODULES = {
-    "cooccurrence",
-    "data",
-    "device",
-    "exercises",
-    "fonts",
-    "information",
-    "lowrank",
-    "ngram",
-    "notebook",
-    "runtime",
-    "seeding",
-    "tokenization",
-    "train",
-    "viz",
-    "zoo",
-}
+__version__ = "0.2.0"  # bump whenever the stored outputs are regenerated; tag v<version>
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submodules=[
+        "adapters",
+        "data",
+        "device",
+        "exercises",
+        "fonts",
+        "linalg",
+        "nn",
+        "runtime",
+        "seeding",
+        "source",
+        "text",
+        "tokenization",
+        "train",
+        "viz",
+        "zoo",
+    ],
+    submod_attrs={"runtime": ["setup"], "source": ["show_source"]},
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lmbook import (  # noqa: F401
-        cooccurrence,
+    from lmbook import (
+        adapters,
         data,
         device,
         exercises,
         fonts,
-        information,
-        lowrank,
-        ngram,
-        notebook,
+        linalg,
+        nn,
         runtime,
         seeding,
+        source,
+        text,
         tokenization,
         train,
         viz,
         zoo,
     )
     from lmbook.runtime import setup
-
-
-def __getattr__(name: str) -> Any:
-    if name == "setup":  # lazy too: importing lmbook must not import torch
-        return importlib.import_module("lmbook.runtime").setup
-    if name in _SUBMODULES:
-        return importlib.import_module(f"lmbook.{name}")
-    raise AttributeError(f"module 'lmbook' has no attribute {name!r}")
+    from lmbook.source import show_source

@@ -1,6 +1,13 @@
-"""Pick the compute device: CUDA, then Apple MPS, then CPU, and say why in one line."""
+"""Pick the compute device: CUDA, then Apple MPS, then CPU, and say why in one line.
+
+The environment variable ``LMBOOK_DEVICE`` (e.g. ``cpu``) overrides the automatic choice: the
+test suite and ``make execute`` set it, so stored outputs are made and compared on the CPU even
+on a machine with a GPU.
+"""
 
 from __future__ import annotations
+
+import os
 
 import torch
 
@@ -8,10 +15,11 @@ __all__ = ["describe_device", "pick_device"]
 
 
 def pick_device(prefer: str | torch.device | None = None) -> torch.device:
-    """Return ``prefer`` if given and available, else the best available device.
+    """Return ``prefer`` if given and available, else ``$LMBOOK_DEVICE``, else the best one here.
 
     Raises ``ValueError`` with what to do when the requested device does not exist here.
     """
+    prefer = prefer if prefer is not None else os.environ.get("LMBOOK_DEVICE") or None
     if prefer is not None:
         dev = torch.device(prefer)
         if dev.type == "cuda" and not torch.cuda.is_available():

@@ -1,4 +1,8 @@
-"""One seeding helper for the whole book: every source of randomness goes through it."""
+"""One seeding helper for the whole book: every source of randomness goes through it.
+
+Ours rather than ``transformers.set_seed`` (which seeds the same generators): ``lmbook.setup()``
+runs it in every notebook, and importing ``transformers`` would cost every chapter seconds.
+"""
 
 from __future__ import annotations
 

@@ -27,6 +27,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["IPYTHONDIR"] = str(Path(tempfile.gettempdir()) / f"lmbook-ipython-{worker}")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is a ``browser`` test (``make unit`` leaves them out)."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+
+
 if TYPE_CHECKING:  # pragma: no cover
     from tokenizers import Tokenizer
     from transformers import PreTrainedModel, PreTrainedTokenizerFast

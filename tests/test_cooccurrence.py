@@ -1,4 +1,4 @@
-"""Tests for lmbook.cooccurrence: window counts and PPMI pinned on hand-computed toy inputs."""
+"""Tests for lmbook.text.cooccurrence: window counts and PPMI pinned on hand-computed toy inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from lmbook.cooccurrence import cooccurrence_counts, ppmi, top_characters
+from lmbook.text.cooccurrence import cooccurrence_counts, ppmi, top_characters
 
 
 def test_top_characters_orders_by_count_then_code_point():

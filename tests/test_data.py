@@ -1,4 +1,4 @@
-"""Tests of lmbook.data: pinned split sizes, determinism, no leakage, NFKC, BIO labels."""
+"""Tests of lmbook.data.corpora: pinned split sizes, determinism, no leakage, NFKC, BIO labels."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lmbook import data
+from lmbook.data import corpora as data
 
 FULL_WIDTH_ALNUM = {chr(c) for c in range(0xFF10, 0xFF1A)} | {
     chr(c) for c in (*range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))

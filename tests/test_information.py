@@ -1,4 +1,4 @@
-"""Tests of lmbook.information against scipy / sklearn / torch and hand-computed values."""
+"""Tests of lmbook.text.information against scipy / sklearn / torch and hand-computed values."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from scipy.special import rel_entr
 from scipy.stats import entropy as scipy_entropy
 from sklearn.metrics import mutual_info_score
 
-from lmbook.information import (
+from lmbook.text.information import (
     adjacent_pairs,
     cross_entropy,
     discover_words,

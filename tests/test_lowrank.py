@@ -1,4 +1,4 @@
-"""Tests for lmbook.lowrank: Eckart–Young on random matrices, factorisations, energy, counts."""
+"""lmbook.linalg.lowrank: Eckart–Young on random matrices, factorisations, energy, counts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from lmbook.lowrank import (
+from lmbook.linalg.lowrank import (
     energy_fraction,
     factorize,
     frobenius_error,

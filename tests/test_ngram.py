@@ -1,4 +1,4 @@
-"""Tests of lmbook.ngram: exact toy probabilities, normalisation, Kneser-Ney vs a naive version."""
+"""lmbook.text.ngram: exact toy probabilities, normalisation, Kneser-Ney vs a naive version."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from lmbook.ngram import BOS, EOS, UNK, NGramLM
+from lmbook.text.ngram import BOS, EOS, UNK, NGramLM
 
 CORPUS = ["我爱北京", "我爱中国", "北京是中国的首都", "中国人爱中国", "我是学生", ""]
 
@@ -179,3 +179,30 @@ def test_errors_say_what_to_do() -> None:
         lm.sample(np.random.default_rng(0), temperature=0)
     with pytest.raises(ValueError, match="one character"):
         lm.prob("北京")
+
+
+def test_best_kneser_ney_is_the_best_grid_point_on_validation() -> None:
+    from lmbook.text import best_kneser_ney
+
+    rng = np.random.default_rng(0)
+    words = ["天气", "很好", "我们", "散步", "公园"]
+    train = ["".join(rng.choice(words, 6)) for _ in range(300)]
+    val = ["".join(rng.choice(words, 6)) for _ in range(50)]
+    lm = best_kneser_ney(train, val, orders=(1, 2, 3), discounts=(0.5, 0.9))
+    assert lm.order > 1 and lm.discount in (0.5, 0.9)  # within-word structure needs context
+    chosen = lm.cross_entropy(val)
+    for order in (1, 2, 3):
+        for d in (0.5, 0.9):
+            assert chosen <= NGramLM(order=order, discount=d).fit(train).cross_entropy(val) + 1e-12
+    with pytest.raises(ValueError, match="at least one order"):
+        best_kneser_ney(train, val, orders=())
+
+
+def test_dictionary_pair_share_separates_words_from_noise() -> None:
+    from lmbook.text import dictionary_pair_share
+
+    assert dictionary_pair_share(["中国人民"]) == 1.0  # 中国, 国人, 人民 are all words
+    assert dictionary_pair_share(["民人国中"]) < 0.5
+    assert dictionary_pair_share(["ab 中国 cd"]) == 1.0  # only Chinese pairs count
+    with pytest.raises(ValueError, match="no pair"):
+        dictionary_pair_share(["abc"])

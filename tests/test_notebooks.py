@@ -9,7 +9,7 @@ import nbformat
 import pytest
 import yaml
 
-from lmbook.notebook import INSTALL_CELL, SETUP_CELL
+from booktools.notebook import INSTALL_CELL, SETUP_CELL
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"

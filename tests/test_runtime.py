@@ -63,6 +63,15 @@ def test_missing_cuda_says_what_to_do() -> None:
         pick_device("cuda")
 
 
+def test_lmbook_device_overrides_the_automatic_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # as on a GPU machine
+    monkeypatch.setenv("LMBOOK_DEVICE", "cpu")
+    assert pick_device() == torch.device("cpu")
+    monkeypatch.setenv("LMBOOK_DEVICE", "")
+    assert pick_device().type == "cuda"
+    assert pick_device("cpu") == torch.device("cpu")  # an explicit argument wins
+
+
 def test_unknown_device_type() -> None:
     with pytest.raises(ValueError, match="use 'cpu', 'cuda' or 'mps'"):
         pick_device("meta")

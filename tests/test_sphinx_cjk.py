@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lmbook.sphinx_cjk import join_cjk_lines
+from booktools.sphinx_cjk import join_cjk_lines
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_join_cjk_lines(source: str, expected: str) -> None:
 def test_only_the_break_between_cjk_is_dropped_when_equal_texts_repeat() -> None:
     from docutils import nodes
 
-    from lmbook.sphinx_cjk import _join
+    from booktools.sphinx_cjk import _join
 
     # “线性层\n$W$ 旁边……时，\n模型”: two identical "\n" Text nodes; only the second joins CJK
     paragraph = nodes.paragraph()

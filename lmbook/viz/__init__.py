@@ -9,8 +9,8 @@
   (:func:`token_saliency`).
 
 Every view change runs in the browser over the saved state, so the widgets keep working in the
-static HTML book (``lmbook.viz.sphinx_offline`` serves their scripts offline; :func:`save_html`
-writes a standalone page); each display also carries a PNG for PDF and viewers without JavaScript.
+static HTML book (the book's tooling, ``booktools.sphinx_offline``, serves their scripts offline);
+each display also carries a PNG for PDF and viewers without JavaScript.
 Names are imported lazily: ``import lmbook.viz`` stays cheap.
 """
 
@@ -18,44 +18,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lmbook._lazy import lazy_exports
+import lazy_loader
 
-__all__ = [
-    "AttentionSet",
-    "AttentionWidget",
-    "GradientFlowWidget",
-    "GradientRecorder",
-    "SaliencyResult",
-    "SaliencyWidget",
-    "attention_rollout",
-    "capture_attention",
-    "gradient_x_input",
-    "group_tokens",
-    "integrated_gradients",
-    "save_html",
-    "token_saliency",
-]
-
-_WHERE = {
-    "AttentionSet": "capture",
-    "AttentionWidget": "attention_widget",
-    "GradientFlowWidget": "gradient_widget",
-    "GradientRecorder": "gradient_recorder",
-    "SaliencyResult": "saliency",
-    "SaliencyWidget": "saliency_widget",
-    "attention_rollout": "rollout",
-    "capture_attention": "capture",
-    "gradient_x_input": "saliency",
-    "group_tokens": "tokens",
-    "integrated_gradients": "saliency",
-    "save_html": "export",
-    "token_saliency": "saliency",
-}
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "attention_widget": ["AttentionWidget"],
+        "capture": ["AttentionSet", "capture_attention"],
+        "gradient_recorder": ["GradientRecorder"],
+        "gradient_widget": ["GradientFlowWidget"],
+        "rollout": ["attention_rollout"],
+        "saliency": [
+            "SaliencyResult",
+            "gradient_x_input",
+            "integrated_gradients",
+            "token_saliency",
+        ],
+        "saliency_widget": ["SaliencyWidget"],
+        "tokens": ["group_tokens"],
+    },
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from lmbook.viz.attention_widget import AttentionWidget
     from lmbook.viz.capture import AttentionSet, capture_attention
-    from lmbook.viz.export import save_html
     from lmbook.viz.gradient_recorder import GradientRecorder
     from lmbook.viz.gradient_widget import GradientFlowWidget
     from lmbook.viz.rollout import attention_rollout
@@ -67,6 +53,3 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from lmbook.viz.saliency_widget import SaliencyWidget
     from lmbook.viz.tokens import group_tokens
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -15,36 +15,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lmbook._lazy import lazy_exports
+import lazy_loader
 
-__all__ = [
-    "MODELS_DIR",
-    "SHIPPED",
-    "TASKS",
-    "HubUnreachableError",
-    "load",
-    "lora_config",
-    "model_dir",
-    "model_meta",
-    "shipped_names",
-]
-
-_WHERE = {
-    "MODELS_DIR": "registry",
-    "SHIPPED": "registry",
-    "TASKS": "loader",
-    "HubUnreachableError": "loader",
-    "load": "loader",
-    "lora_config": "adapters",
-    "model_dir": "registry",
-    "model_meta": "registry",
-    "shipped_names": "registry",
-}
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "adapters": ["lora_config"],
+        "loader": ["HubUnreachableError", "TASKS", "load"],
+        "registry": ["MODELS_DIR", "SHIPPED", "model_dir", "model_meta", "shipped_names"],
+    },
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from lmbook.zoo.adapters import lora_config
     from lmbook.zoo.loader import TASKS, HubUnreachableError, load
     from lmbook.zoo.registry import MODELS_DIR, SHIPPED, model_dir, model_meta, shipped_names
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -12,7 +12,11 @@ def describe(name: str) -> str:
     meta = model_meta(name)
     q = meta["quality"]
     if "test_bpc" in q:
-        quality = f"held-out {q['test_bpc']:.3f} bits/char (bigram {q['test_bigram_bpc']:.3f})"
+        ng = q["ngram"]
+        quality = (
+            f"held-out {q['test_bpc']:.3f} bits/char "
+            f"(Kneser-Ney {ng['order']}-gram {q['test_ngram_bpc']:.3f})"
+        )
     else:
         quality = (
             f"held-out masked-char top-1 {q['test_mask_top1']:.3f} "

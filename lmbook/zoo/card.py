@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lmbook.zoo.quality import TEMPERATURE
+
 __all__ = ["render_card", "write_card"]
 
 
@@ -20,11 +22,19 @@ def write_card(folder: Path) -> Path:
 def _quality_lines(meta: dict[str, Any]) -> list[str]:
     q = meta["quality"]
     if "test_bpc" in q:
-        margin = q["test_bigram_bpc"] - q["test_bpc"]
+        ng = q["ngram"]
+        share = q["dictionary_pair_share"]
+        baseline = (
+            f"Kneser-Ney {ng['order']}-gram (D={ng['discount']}, {ng['trained_on']}; "
+            "best of orders 2-5 on validation) 最强 n 元模型基线"
+        )
         return [
             f"| held-out bits/char 留出集每字比特 | {q['test_bpc']:.3f} |",
-            f"| bigram (Kneser-Ney) baseline 二元模型基线 | {q['test_bigram_bpc']:.3f} |",
-            f"| margin 优势 | {margin:.3f} bits/char |",
+            f"| {baseline} | {q['test_ngram_bpc']:.3f} |",
+            f"| margin 优势 | {q['test_ngram_bpc'] - q['test_bpc']:.3f} bits/char |",
+            "| adjacent pairs that are dictionary words 相邻字对为词典词的比例 "
+            f"(GPT / n-gram / real test text, T={TEMPERATURE}) | {share['gpt']:.3f} / "
+            f"{share['ngram']:.3f} / {share['test_text']:.3f} |",
         ]
     margin = q["test_mask_top1"] - q["test_unigram_top1"]
     return [
@@ -111,9 +121,16 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
     ]
     if causal:
-        lines += ["Samples 生成样例 (top-k 20, seed 0):", ""]
-        lines += [f"- {s}" for s in meta["quality"]["samples"]]
-        lines.append("")
+        q = meta["quality"]
+        lines += [
+            f"Samples 生成样例 (plain sampling at temperature {TEMPERATURE}, seed 0; "
+            "GPT, then the n-gram baseline 先 GPT 后 n 元模型):",
+            "",
+            "| GPT | n-gram |",
+            "|---|---|",
+            *(f"| {g} | {n} |" for g, n in zip(q["samples"], q["ngram_samples"], strict=True)),
+            "",
+        ]
     lines += [
         "## 下游微调 Downstream fine-tuning (pretrained vs. the same architecture from random "
         "init 预训练与随机初始化对比)",

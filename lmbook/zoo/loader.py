@@ -4,9 +4,12 @@ A shipped name (``lmbook.zoo.shipped_names()``) loads from ``lmbook/assets/model
 touching the network; so does a local folder saved with ``save_pretrained``. Anything else is a
 hub id: it loads from the local cache if it is there,
 otherwise from ``HF_ENDPOINT`` (default https://huggingface.co; readers in mainland China can set
-``HF_ENDPOINT=https://hf-mirror.com``), after a three-second check that the endpoint answers, so an
-offline machine gets one clear error instead of a chain of retries. Models load with eager
-attention so that ``output_attentions=True`` returns the attention weights.
+``HF_ENDPOINT=https://hf-mirror.com``). Offline, the error is one clear sentence instead of a chain
+of retries: when ``huggingface_hub`` itself is in offline mode (``HF_HUB_OFFLINE=1``, read with
+its own :func:`huggingface_hub.is_offline_mode`), and otherwise after a three-second check that the
+endpoint answers (``huggingface_hub`` has no such check: without the flag it retries and fails
+with its own long traceback). Models load with eager attention so that ``output_attentions=True``
+returns the attention weights.
 """
 
 from __future__ import annotations
@@ -113,7 +116,9 @@ def load(
     cached = _try_cached(transformers, name, task, kwargs)
     if cached is not None:
         return cached
-    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+    from huggingface_hub import is_offline_mode
+
+    if is_offline_mode():
         raise _offline_error(name, "it is not in the local cache while HF_HUB_OFFLINE is set")
     endpoint = hub_endpoint()
     if not _reachable(endpoint):

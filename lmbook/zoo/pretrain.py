@@ -17,7 +17,7 @@ from typing import Any
 
 from lmbook.zoo.registry import MODELS_DIR
 
-__all__ = ["DEFAULTS", "main", "pretrain"]
+__all__ = ["DEFAULTS", "export", "main", "pretrain", "pretraining_texts"]
 
 # Settings of the shipped models, chosen by measurement on the 2-core CPU (one thread each):
 # - GPT: 3 layers x 128 at lr 3e-3 reached 6.52 bits/char on the test split after 1,800 steps
@@ -100,21 +100,21 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def pretraining_texts(corpus: str) -> list[list[str]]:
+    """The pretraining sentences of ``corpus`` ("mix" or "news") as lists of words."""
+    from lmbook.zoo.corpus import pretraining_words
+
+    return pretraining_words("train", reviews=corpus == "mix")
+
+
 def _data(
-    kind: str, tokenizer: Any, masking: str, mask_rate: float, corpus: str
+    kind: str, tokenizer: Any, masking: str, mask_rate: float, words: list[list[str]]
 ) -> tuple[Any, Any, Any, str, int]:
     """Training and validation sets, collate function, SHA-256 of the texts, training tokens."""
     from lmbook.data import load_peoples_daily
     from lmbook.tokenization import texts_digest
-    from lmbook.zoo.corpus import (
-        MaskingCollator,
-        PackedBlocks,
-        pack_stream,
-        pack_words,
-        pretraining_words,
-    )
+    from lmbook.zoo.corpus import MaskingCollator, PackedBlocks, pack_stream, pack_words
 
-    words = pretraining_words("train", reviews=corpus == "mix")
     digest = texts_digest("".join(w) for w in words)
     val_words = [list(w) for w in load_peoples_daily()["validation"]["words"]]
     if kind == "gpt":
@@ -140,8 +140,9 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
     args = _parse(argv)
     device = lmbook.setup(seed=args.seed, threads=args.threads)
     tokenizer = load_tokenizer("char")
+    words = pretraining_texts(args.corpus)
     train_set, val_set, collate, digest, tokens = _data(
-        args.model, tokenizer, args.masking, args.mask_rate, args.corpus
+        args.model, tokenizer, args.masking, args.mask_rate, words
     )
     if args.model == "gpt":
         from transformers import GPT2LMHeadModel
@@ -218,7 +219,7 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
         "validation_loss": round(history.val_loss[-1], 4),
     }
     out = Path(args.out) if args.out else MODELS_DIR / args.name
-    return export(model, tokenizer, record, out)
+    return export(model, tokenizer, record, out, ["".join(w) for w in words])
 
 
 def _device_name(device: Any) -> str:
@@ -236,8 +237,9 @@ def _tokens_seen(args: argparse.Namespace, history: Any) -> int:
     return history.step[-1] * args.batch_size * BLOCK
 
 
-def export(model: Any, tokenizer: Any, record: dict[str, Any], out: Path) -> Path:
-    """Save model + tokenizer to ``out``, measure held-out quality, write meta.json and card."""
+def export(model: Any, tokenizer: Any, record: dict[str, Any], out: Path, texts: list[str]) -> Path:
+    """Save model + tokenizer to ``out``, measure held-out quality against baselines fitted on
+    the pretraining ``texts``, write meta.json and the card."""
     import torch
     import transformers
 
@@ -250,7 +252,7 @@ def export(model: Any, tokenizer: Any, record: dict[str, Any], out: Path) -> Pat
     tokenizer.save_pretrained(out)
     record["parameters"] = sum(p.numel() for p in model.parameters())
     record["weights_bytes"] = (out / "model.safetensors").stat().st_size
-    record["quality"] = measure_quality(model, tokenizer, EVAL_SUBSET)
+    record["quality"] = measure_quality(model, tokenizer, EVAL_SUBSET, texts)
     record["versions"] = {"torch": torch.__version__, "transformers": transformers.__version__}
     meta_path = out / "meta.json"
     meta_path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

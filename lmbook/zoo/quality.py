@@ -1,7 +1,7 @@
 """Held-out quality of the shipped models, measured the same way as the book's baselines.
 
 - :func:`bits_per_character` scores each sentence as ``[CLS] text`` -> ``text [SEP]`` and divides
-  by ``len(text) + 1``, the convention of :meth:`lmbook.ngram.NGramLM.cross_entropy` (the end of
+  by ``len(text) + 1``, the convention of :meth:`lmbook.text.NGramLM.cross_entropy` (the end of
   the sentence counts as a character), so the GPT and the n-gram models are directly comparable.
 - :func:`mask_accuracy` masks a seeded random 15% of the characters of each sentence at once and
   counts how often the top-1 prediction is the hidden character; :func:`unigram_mask_accuracy`
@@ -19,13 +19,18 @@ if TYPE_CHECKING:  # pragma: no cover
     import torch
     from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
+    from lmbook.text import NGramLM
+
 __all__ = [
     "GENERATION_PROMPTS",
+    "TEMPERATURE",
     "bits_per_character",
     "generate_samples",
     "mask_accuracy",
     "masked_positions",
     "measure_quality",
+    "ngram_baseline",
+    "ngram_samples",
     "unigram_mask_accuracy",
 ]
 
@@ -166,17 +171,21 @@ def unigram_mask_accuracy(
     return hits / sum(len(picks) for _, picks in cases)
 
 
-GENERATION_PROMPTS = ("中国", "今天", "我们要", "这本书")
+GENERATION_PROMPTS = ("中国", "今天", "我们要", "经济")
+TEMPERATURE = 0.8  # the GPT and the n-gram are sampled alike: plain sampling at this temperature
 
 
 def generate_samples(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerFast,
     prompts: Sequence[str] = GENERATION_PROMPTS,
+    per_prompt: int = 1,
     seed: int = 0,
-    max_new_tokens: int = 30,
+    max_new_tokens: int = 40,
+    temperature: float = TEMPERATURE,
 ) -> list[str]:
-    """Sampled continuations (top-k 20, seeded) of ``prompts``, [CLS] prepended, up to [SEP]."""
+    """Sampled continuations (plain sampling at ``temperature``, seeded) of each prompt,
+    [CLS] prepended, up to [SEP]: ``per_prompt`` samples per prompt, prompt by prompt."""
     import torch
 
     torch.manual_seed(seed)
@@ -184,40 +193,91 @@ def generate_samples(
     for prompt in prompts:
         ids = tokenizer(prompt, return_tensors="pt")["input_ids"][:, :-1]  # drop the final [SEP]
         gen = model.generate(
-            ids,
-            attention_mask=torch.ones_like(ids),
+            ids.repeat(per_prompt, 1),
+            attention_mask=torch.ones_like(ids).repeat(per_prompt, 1),
             do_sample=True,
-            top_k=20,
+            top_k=0,
+            temperature=temperature,
             max_new_tokens=max_new_tokens,
             pad_token_id=tokenizer.pad_token_id,
             eos_token_id=tokenizer.eos_token_id,
         )
-        out.append(tokenizer.decode(gen[0], skip_special_tokens=True).replace(" ", ""))
+        out += [t.replace(" ", "") for t in tokenizer.batch_decode(gen, skip_special_tokens=True)]
     return out
 
 
+def ngram_samples(
+    lm: NGramLM,
+    prompts: Sequence[str] = GENERATION_PROMPTS,
+    per_prompt: int = 1,
+    seed: int = 0,
+    max_new_tokens: int = 40,
+    temperature: float = TEMPERATURE,
+) -> list[str]:
+    """The n-gram's samples for the same prompts, length and temperature as the GPT's."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return [
+        lm.sample(rng, max_len=max_new_tokens, temperature=temperature, prefix=p)
+        for p in prompts
+        for _ in range(per_prompt)
+    ]
+
+
+def ngram_baseline(pretraining_texts: Sequence[str]) -> tuple[NGramLM, str]:
+    """The strongest count baseline for the news test split: Kneser-Ney (orders 2-5, discount
+    tuned on validation) trained on the GPT's pretraining text or on the news training split
+    alone, whichever scores better on validation. Returns the model and what it was trained on."""
+    from lmbook.data import load_lm_text
+    from lmbook.text import best_kneser_ney
+
+    lm_text = load_lm_text()
+    news = list(lm_text["train"]["text"])
+    val = list(lm_text["validation"]["text"])
+    candidates = {"People's Daily train": news}
+    if sorted(pretraining_texts) != sorted(news):
+        candidates["the GPT's pretraining text"] = list(pretraining_texts)
+    fitted = {name: best_kneser_ney(texts, val) for name, texts in candidates.items()}
+    name = min(fitted, key=lambda k: fitted[k].cross_entropy(val))
+    return fitted[name], name
+
+
 def measure_quality(
-    model: PreTrainedModel, tokenizer: PreTrainedTokenizerFast, subset: int
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerFast,
+    subset: int,
+    pretraining_texts: Sequence[str],
 ) -> dict[str, object]:
     """Held-out quality on ``load_lm_text()["test"]`` (all of it and its first ``subset``
-    sentences) next to the n-gram baselines: bigram bits/char for a GPT, unigram top-1 for a
-    masked LM."""
+    sentences) next to the strongest simple baseline: for a GPT the best Kneser-Ney n-gram
+    (:func:`ngram_baseline`) in bits/char, and both models' samples with their dictionary-pair
+    share (:func:`lmbook.text.dictionary_pair_share`); for a masked LM the unigram top-1."""
     from lmbook.data import load_lm_text
-    from lmbook.tokenization import training_texts
 
     test = list(load_lm_text()["test"]["text"])
-    train = training_texts()
     result: dict[str, object] = {"test_sentences": len(test), "subset_sentences": subset}
     if model.config.model_type == "gpt2":
-        from lmbook.ngram import NGramLM
+        from lmbook.text import dictionary_pair_share
 
-        bigram = NGramLM(order=2).fit(train)
+        lm, trained_on = ngram_baseline(pretraining_texts)
+        result["ngram"] = {"order": lm.order, "discount": lm.discount, "trained_on": trained_on}
         for key, texts in (("test", test), ("subset", test[:subset])):
             result[f"{key}_bpc"] = round(bits_per_character(model, tokenizer, texts), 4)
-            result[f"{key}_bigram_bpc"] = round(bigram.cross_entropy(texts), 4)
-        result["samples"] = generate_samples(model, tokenizer)
+            result[f"{key}_ngram_bpc"] = round(lm.cross_entropy(texts), 4)
+        gpt = generate_samples(model, tokenizer, per_prompt=5)
+        counts = ngram_samples(lm, per_prompt=5)
+        result["samples"] = gpt[::5]
+        result["ngram_samples"] = counts[::5]
+        result["dictionary_pair_share"] = {
+            "gpt": round(dictionary_pair_share(gpt), 4),
+            "ngram": round(dictionary_pair_share(counts), 4),
+            "test_text": round(dictionary_pair_share(test), 4),
+        }
     else:
         for key, texts in (("test", test), ("subset", test[:subset])):
             result[f"{key}_mask_top1"] = round(mask_accuracy(model, tokenizer, texts), 4)
-            result[f"{key}_unigram_top1"] = round(unigram_mask_accuracy(tokenizer, train, texts), 4)
+            result[f"{key}_unigram_top1"] = round(
+                unigram_mask_accuracy(tokenizer, pretraining_texts, texts), 4
+            )
     return result

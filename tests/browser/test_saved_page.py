@@ -1,4 +1,4 @@
-"""Real models' attention in a page saved by ``lmbook.viz.export.save_html`` (same embedding as
+"""Real models' attention in a page saved by ``booktools.export.save_html`` (same embedding as
 the book): byte-level Chinese tokens, encoder-decoder blocks and a two-model difference."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerFast
 from widget_checks import ARTIFACTS, check_click_changes_pixels, wait_for_widget
 
+from booktools.export import save_html
 from lmbook.viz import AttentionWidget
-from lmbook.viz.export import save_html
 
 TEXT = "今天天气很好，我们去公园散步。"
 

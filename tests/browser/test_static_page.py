@@ -1,5 +1,5 @@
 """The widgets in a static HTML page built the way the book is: nbclient stores the widget state,
-myst-nb (Sphinx) embeds it, ``lmbook.viz.sphinx_offline`` serves the scripts; no kernel, no CDN."""
+myst-nb (Sphinx) embeds it, ``booktools.sphinx_offline`` serves the scripts; no kernel, no CDN."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ GradientFlowWidget(["embedding", "L0 attention", "L0 mlp", "head"], steps, norms
     '"integrated_gradients": rng.normal(size=12)})',
 ]
 STATE = "application/vnd.jupyter.widget-state+json"
+ROOT = Path(__file__).resolve().parents[2]  # python -m sphinx there finds booktools
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +52,15 @@ def built_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     nbformat.write(nb, src / "widgets.ipynb")
     (src / "index.md").write_text("# 测试\n\n```{toctree}\nwidgets\n```\n", encoding="utf-8")
     (src / "conf.py").write_text(
-        'extensions = ["myst_nb", "lmbook.viz.sphinx_offline"]\n'
+        'extensions = ["myst_nb", "booktools.sphinx_offline"]\n'
         'nb_execution_mode = "off"\nhtml_theme = "basic"\nlanguage = "zh_CN"\n',
         encoding="utf-8",
     )
     out = src / "_build"
     subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(out)], check=True
+        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(out)],
+        check=True,
+        cwd=ROOT,
     )
     return out / "widgets.html"
 

@@ -2,7 +2,9 @@
 
 The page holds the full widget state (binary buffers base64-encoded) and loads RequireJS, the
 Jupyter widgets HTML manager and the anywidget front end from a ``lmbook-widgets/`` folder written
-next to it, exactly as ``lmbook.viz.sphinx_offline`` serves them in the book.
+next to it, exactly as :mod:`booktools.sphinx_offline` serves them in the book. It is book
+tooling, not part of the installed ``lmbook``: the browser tests and ``benchmarks/viz_payload.py``
+use it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lmbook.viz.sphinx_offline import EMBED_DIR, WIDGET_SCRIPTS, anywidget_script
+from booktools.sphinx_offline import EMBED_DIR, WIDGET_SCRIPTS, anywidget_script
 
 __all__ = ["save_html"]
 

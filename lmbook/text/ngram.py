@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BOS", "EOS", "SMOOTHING", "UNK", "NGramLM"]
+__all__ = ["BOS", "DISCOUNTS", "EOS", "SMOOTHING", "UNK", "NGramLM", "best_kneser_ney"]
 
 BOS = "<s>"
 EOS = "</s>"
 UNK = "<unk>"
 SMOOTHING = ("mle", "add-k", "kneser-ney")
+DISCOUNTS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # the grid best_kneser_ney searches
 
 
 @dataclass(frozen=True)
@@ -310,3 +311,30 @@ def _as_texts(texts: Iterable[str]) -> list[str]:
     if isinstance(texts, str):
         raise TypeError("pass a list of sentences, not a single string (wrap it: [text]).")
     return list(texts)
+
+
+def best_kneser_ney(
+    train: Iterable[str],
+    validation: Iterable[str],
+    orders: Sequence[int] = (2, 3, 4, 5),
+    discounts: Sequence[float] = DISCOUNTS,
+) -> NGramLM:
+    """The strongest count-based baseline: interpolated Kneser-Ney fitted on ``train``, with the
+    order and discount that give the lowest cross-entropy on ``validation`` (never the test set).
+
+    Each order is counted once; the discount is read at scoring time, so the grid costs only
+    scoring. The returned model carries the chosen ``order`` and ``discount``.
+    """
+    train, validation = _as_texts(train), _as_texts(validation)
+    best: tuple[float, NGramLM, float] | None = None
+    for order in orders:
+        lm = NGramLM(order=order).fit(train)
+        for d in discounts:
+            lm.discount = d
+            bpc = lm.cross_entropy(validation)
+            if best is None or bpc < best[0]:
+                best = (bpc, lm, d)
+    if best is None:
+        raise ValueError("best_kneser_ney() needs at least one order and one discount to try.")
+    _, lm, lm.discount = best
+    return lm

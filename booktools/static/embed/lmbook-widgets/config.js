@@ -1,4 +1,4 @@
-// lmbook: load the anywidget front end (copied here by lmbook.viz.sphinx_offline) and the HTML
+// lmbook: load the anywidget front end (copied here by booktools.sphinx_offline) and the HTML
 // manager's icon fonts from this folder instead of a public CDN, so the book's widgets work
 // offline and where CDNs are blocked.
 (function () {

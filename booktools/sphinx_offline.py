@@ -1,22 +1,23 @@
 """Sphinx extension: serve the widget-embedding scripts from the book itself, not public CDNs.
 
 myst-nb embeds saved widget state in each page and loads RequireJS and the Jupyter widgets HTML
-manager (by default from CDNs). With this extension (``extensions: [lmbook.viz.sphinx_offline]``
-or Jupyter Book's ``sphinx: extra_extensions``) the pages load the copies vendored in
-``lmbook/viz/static/embed/lmbook-widgets/`` and the ``anywidget`` front end copied from the
-installed Python package, so the widgets work offline.
+manager (by default from CDNs). With this extension (``extensions: [booktools.sphinx_offline]``
+or Jupyter Book's ``sphinx: local_extensions``) the pages load the copies vendored in
+``booktools/static/embed/lmbook-widgets/`` (see ``booktools/static/VENDORED.md``) and the
+``anywidget`` front end copied from the installed Python package, so the widgets work offline.
+The 3.8 MB of vendored JavaScript stays with the book: readers who install ``lmbook`` never
+download it.
 """
 
 from __future__ import annotations
 
 import shutil
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 __all__ = ["EMBED_DIR", "WIDGET_SCRIPTS", "anywidget_script", "setup"]
 
-EMBED_DIR = Path(str(files("lmbook.viz") / "static" / "embed"))
+EMBED_DIR = Path(__file__).resolve().parent / "static" / "embed"
 WIDGET_SCRIPTS = {
     "lmbook-widgets/require.js": {},
     "lmbook-widgets/config.js": {},

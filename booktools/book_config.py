@@ -4,7 +4,10 @@ A JupyterHub button needs the address of the hub your students use, so ``_config
 carry one; ``make book JUPYTERHUB_URL=https://hub.your-school.edu`` calls this script and builds
 with the copy (the button opens the notebook on that hub through nbgitpuller).
 
-    python scripts/book_config.py https://hub.your-school.edu _build/_config.yml
+    python -m booktools.book_config https://hub.your-school.edu _build/_config.yml
+
+The copy names the folders of ``sphinx: local_extensions`` by absolute path, since Jupyter Book
+reads them relative to the config file, which now lives elsewhere.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import yaml
+
+__all__ = ["write_config"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,6 +33,9 @@ def write_config(jupyterhub_url: str, out: Path) -> Path:
         )
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["launch_buttons"]["jupyterhub_url"] = jupyterhub_url.rstrip("/")
+    local = config.get("sphinx", {}).get("local_extensions") or {}
+    for name, folder in local.items():  # relative to _config.yml, which the copy leaves
+        local[name] = str((ROOT / folder).resolve())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out

@@ -1,0 +1,38 @@
+"""Smoke tests of the maintainer pipelines: ``python -m lmbook.zoo.pretrain`` for a few steps of a
+tiny model into a temporary folder produces a loadable model with its meta.json and card."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["gpt", "bert"])
+def test_pretrain_a_few_steps_into_a_temporary_folder(kind, tmp_path):
+    from lmbook.zoo import load
+    from lmbook.zoo.pretrain import pretrain
+
+    tiny = ["--layers", "1", "--hidden", "32", "--heads", "2", "--batch-size", "4"]
+    args = ["--model", kind, *tiny, "--steps", "3", "--warmup", "1", "--dropout", "0.1"]
+    out = pretrain([*args, "--work-dir", str(tmp_path / "work"), "--out", str(tmp_path / "m")])
+    assert out == tmp_path / "m"
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["steps"] == 3
+    assert meta["args"]["dropout"] == 0.1
+    assert meta["model_config"]["n_layer" if kind == "gpt" else "num_hidden_layers"] == 1
+    assert "quality" in meta and (out / "README.md").exists()
+    model, tokenizer = load(str(out))
+    assert sum(p.numel() for p in model.parameters()) == meta["parameters"]
+    assert len(tokenizer) == meta["model_config"]["vocab_size"]
+
+
+def test_a_paused_run_says_how_to_resume(tmp_path, capsys):
+    from lmbook.zoo.pretrain import pretrain
+
+    tiny = ["--layers", "1", "--hidden", "32", "--heads", "2", "--batch-size", "4"]
+    args = ["--model", "gpt", *tiny, "--steps", "50", "--warmup", "1", "--stop-after-minutes", "0"]
+    assert pretrain([*args, "--work-dir", str(tmp_path), "--out", str(tmp_path / "m")]) is None
+    assert "--resume" in capsys.readouterr().out
+    assert not (tmp_path / "m").exists()
