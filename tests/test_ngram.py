@@ -198,11 +198,12 @@ def test_best_kneser_ney_is_the_best_grid_point_on_validation() -> None:
         best_kneser_ney(train, val, orders=())
 
 
-def test_dictionary_pair_share_separates_words_from_noise() -> None:
-    from lmbook.text import dictionary_pair_share
+def test_dictionary_word_share_separates_text_from_shuffled_characters() -> None:
+    from lmbook.text import dictionary_word_share
 
-    assert dictionary_pair_share(["中国人民"]) == 1.0  # 中国, 国人, 人民 are all words
-    assert dictionary_pair_share(["民人国中"]) < 0.5
-    assert dictionary_pair_share(["ab 中国 cd"]) == 1.0  # only Chinese pairs count
-    with pytest.raises(ValueError, match="no pair"):
-        dictionary_pair_share(["abc"])
+    real = ["中国人民银行今天发表声明", "我们要进一步发展经济"]
+    assert dictionary_word_share(real) > 0.9
+    shuffled = ["行民表人今声银中天发国明", "济一发我要们进展步经"]
+    assert dictionary_word_share(shuffled) < 0.6
+    with pytest.raises(ValueError, match="no two-character"):
+        dictionary_word_share(["abc"])

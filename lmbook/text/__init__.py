@@ -5,7 +5,7 @@
 - :mod:`~lmbook.text.information`: entropy, cross-entropy, KL, mutual information and PMI from
   scratch, and dictionary-free new-word discovery;
 - :mod:`~lmbook.text.cooccurrence`: character co-occurrence counts and PPMI (sparse);
-- :mod:`~lmbook.text.fluency`: the share of adjacent character pairs that are dictionary words.
+- :mod:`~lmbook.text.fluency`: the share of two-character words (jieba) that are dictionary words.
 
 Every public name is exported here and imported on first use, so ``import lmbook.text`` is cheap.
 """
@@ -21,7 +21,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submodules=["cooccurrence", "fluency", "information", "ngram"],
     submod_attrs={
         "cooccurrence": ["cooccurrence_counts", "ppmi", "top_characters"],
-        "fluency": ["dictionary_pair_share", "dictionary_words"],
+        "fluency": ["dictionary_word_share", "dictionary_words"],
         "information": [
             "adjacent_pairs",
             "cross_entropy",
@@ -38,7 +38,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
 if TYPE_CHECKING:  # pragma: no cover
     from lmbook.text import cooccurrence, fluency, information, ngram
     from lmbook.text.cooccurrence import cooccurrence_counts, ppmi, top_characters
-    from lmbook.text.fluency import dictionary_pair_share, dictionary_words
+    from lmbook.text.fluency import dictionary_word_share, dictionary_words
     from lmbook.text.information import (
         adjacent_pairs,
         cross_entropy,

@@ -1,20 +1,21 @@
 """A dictionary-based measure of local fluency for generated Chinese text.
 
-:func:`dictionary_pair_share` is the share of adjacent Chinese character pairs in a text that are
-words of a general-purpose dictionary (jieba's, about 350,000 entries, built from People's Daily
-and other corpora, MIT). Real news text scores far above shuffled characters; a language model's
-samples land in between, which makes it a cheap, segmentation-free way to put "reads like Chinese
-locally" into a number. It says nothing about meaning or long-range coherence.
+:func:`dictionary_word_share` segments text with jieba (dictionary words plus its HMM for
+unknown words) and returns the share of the two-character words found that are in jieba's
+dictionary (about 350,000 entries, MIT). In real news text almost every such word is a known
+word (about 0.96 on People's Daily); in shuffled characters the HMM has to invent most of them
+(about 0.25). A language model's samples fall in between, which puts "reads like Chinese
+locally" into one cheap number. It says nothing about meaning or long-range coherence.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import cache
-from itertools import pairwise
 from pathlib import Path
 
-__all__ = ["dictionary_pair_share", "dictionary_words"]
+__all__ = ["dictionary_word_share", "dictionary_words"]
 
 
 @cache
@@ -27,14 +28,17 @@ def dictionary_words(length: int = 2) -> frozenset[str]:
         return frozenset(w for w, *_ in (line.split() for line in f) if len(w) == length)
 
 
-def _is_han(c: str) -> bool:
-    return "\u4e00" <= c <= "\u9fff"
+def _is_han(word: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" for c in word)
 
 
-def dictionary_pair_share(texts: Iterable[str]) -> float:
-    """Share of adjacent pairs of Chinese characters in ``texts`` that are dictionary words."""
-    words = dictionary_words(2)
-    pairs = [a + b for t in texts for a, b in pairwise(t) if _is_han(a) and _is_han(b)]
-    if not pairs:
-        raise ValueError("dictionary_pair_share() found no pair of adjacent Chinese characters.")
-    return sum(p in words for p in pairs) / len(pairs)
+def dictionary_word_share(texts: Iterable[str]) -> float:
+    """Share of the two-character Chinese words jieba finds in ``texts`` that it knows."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" lines in notebooks
+    known = dictionary_words(2)
+    words = [w for t in texts for w in jieba.lcut(t, HMM=True) if len(w) == 2 and _is_han(w)]
+    if not words:
+        raise ValueError("dictionary_word_share() found no two-character Chinese word.")
+    return sum(w in known for w in words) / len(words)
