@@ -23,7 +23,7 @@ def _quality_lines(meta: dict[str, Any]) -> list[str]:
     q = meta["quality"]
     if "test_bpc" in q:
         ng = q["ngram"]
-        share = q["dictionary_pair_share"]
+        share = q["dictionary_word_share"]
         baseline = (
             f"Kneser-Ney {ng['order']}-gram (D={ng['discount']}, {ng['trained_on']}; "
             "best of orders 2-5 on validation) 最强 n 元模型基线"
@@ -32,7 +32,7 @@ def _quality_lines(meta: dict[str, Any]) -> list[str]:
             f"| held-out bits/char 留出集每字比特 | {q['test_bpc']:.3f} |",
             f"| {baseline} | {q['test_ngram_bpc']:.3f} |",
             f"| margin 优势 | {q['test_ngram_bpc'] - q['test_bpc']:.3f} bits/char |",
-            "| adjacent pairs that are dictionary words 相邻字对为词典词的比例 "
+            "| two-character words in jieba's dictionary 双字词为词典词的比例 "
             f"(GPT / n-gram / real test text, T={TEMPERATURE}) | {share['gpt']:.3f} / "
             f"{share['ngram']:.3f} / {share['test_text']:.3f} |",
         ]

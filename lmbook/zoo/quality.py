@@ -251,14 +251,14 @@ def measure_quality(
 ) -> dict[str, object]:
     """Held-out quality on ``load_lm_text()["test"]`` (all of it and its first ``subset``
     sentences) next to the strongest simple baseline: for a GPT the best Kneser-Ney n-gram
-    (:func:`ngram_baseline`) in bits/char, and both models' samples with their dictionary-pair
-    share (:func:`lmbook.text.dictionary_pair_share`); for a masked LM the unigram top-1."""
+    (:func:`ngram_baseline`) in bits/char, and both models' samples with their dictionary-word
+    share (:func:`lmbook.text.dictionary_word_share`); for a masked LM the unigram top-1."""
     from lmbook.data import load_lm_text
 
     test = list(load_lm_text()["test"]["text"])
     result: dict[str, object] = {"test_sentences": len(test), "subset_sentences": subset}
     if model.config.model_type == "gpt2":
-        from lmbook.text import dictionary_pair_share
+        from lmbook.text import dictionary_word_share
 
         lm, trained_on = ngram_baseline(pretraining_texts)
         result["ngram"] = {"order": lm.order, "discount": lm.discount, "trained_on": trained_on}
@@ -269,10 +269,10 @@ def measure_quality(
         counts = ngram_samples(lm, per_prompt=5)
         result["samples"] = gpt[::5]
         result["ngram_samples"] = counts[::5]
-        result["dictionary_pair_share"] = {
-            "gpt": round(dictionary_pair_share(gpt), 4),
-            "ngram": round(dictionary_pair_share(counts), 4),
-            "test_text": round(dictionary_pair_share(test), 4),
+        result["dictionary_word_share"] = {
+            "gpt": round(dictionary_word_share(gpt), 4),
+            "ngram": round(dictionary_word_share(counts), 4),
+            "test_text": round(dictionary_word_share(test), 4),
         }
     else:
         for key, texts in (("test", test), ("subset", test[:subset])):
