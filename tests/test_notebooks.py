@@ -7,27 +7,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
 from booktools.notebook import INSTALL_CELL, SETUP_CELL
+from booktools.toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-
-
-def _toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    found = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                found.append(entry["file"])
-            for key in ("sections", "chapters", "parts"):
-                walk(entry.get(key, []))
-
-    walk(toc.get("parts", []))
-    return found
 
 
 NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -35,7 +20,7 @@ IDS = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
 
 
 def test_toc_and_book_folder_agree() -> None:
-    toc = _toc_files()
+    toc = toc_files()
     for entry in toc:
         matches = [ROOT / f"{entry}{ext}" for ext in (".ipynb", ".md")]
         assert any(m.exists() for m in matches), f"_toc.yml lists {entry}, which does not exist"

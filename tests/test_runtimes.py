@@ -6,32 +6,16 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-import yaml
-
 import lmbook
 from booktools import runtimes
+from booktools.toc import toc_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _toc_notebooks() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files: list[str] = []
-
-    def walk(entries: list[dict]) -> None:
-        for e in entries:
-            if "file" in e:
-                files.append(e["file"])
-            walk(e.get("sections", []))
-            walk(e.get("chapters", []))
-
-    walk(toc.get("parts", []))
-    return [f + ".ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
-
-
 def test_every_notebook_has_a_recorded_time_within_the_budget():
     record = runtimes.load()
-    notebooks = _toc_notebooks()
+    notebooks = [p.as_posix() for p in toc_notebooks()]
     missing = [nb for nb in notebooks if nb not in record]
     assert not missing, f"no recorded run time for {missing}: run make execute NB=..."
     times = {nb: record[nb]["cpu_s"] for nb in notebooks}
