@@ -15,7 +15,7 @@ OFFLINE := LMBOOK_DEVICE=cpu HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS
 PYTEST  := $(OFFLINE) $(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-cell-timeout 600 \
            --nbval-sanitize-with tests/sanitize.cfg
 
-.PHONY: setup book student test unit notebooks lint execute zoo clean
+.PHONY: setup book student instructor colab roundtrip migrate-exercises test unit notebooks lint execute zoo clean
 
 setup: $(STAMP)
 
@@ -38,12 +38,34 @@ else
 endif
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-## A student edition (every solution removed) built into _build/student/_build/html
-## (its copy of _config.yml finds the Sphinx extensions in booktools/ through PYTHONPATH).
+## The student edition in _build/student: notebooks/ (otter student notebooks: no solutions,
+## no hidden checks, no outputs; they run in JupyterLab and Colab), student-notebooks.zip and
+## an HTML book without solutions (book/_build/html). Exercise format: docs/notebooks.md.
 student: $(STAMP)
-	$(PY) -m lmbook.exercises _build/student
-	cd _build/student && PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/jupyter-book build -W -n --keep-going .
-	@echo "The student edition is at $(CURDIR)/_build/student/_build/html/index.html"
+	$(PY) -m booktools.editions student _build/student
+	cd _build/student/book && PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "The student edition is at $(CURDIR)/_build/student (HTML: book/_build/html/index.html)"
+
+## The instructor pack in _build/instructor: per section an otter autograder.zip (public and
+## hidden checks), solutions.ipynb, hidden-checks.py and written.md (hand-graded exercises).
+instructor: $(STAMP)
+	$(PY) -m booktools.editions instructor _build/instructor
+
+## The Colab edition in colab/ (plain markdown, collapsed solutions; commit it: the book's Colab
+## button opens colab/<path>.ipynb).
+colab: $(STAMP)
+	$(PY) -m booktools.editions colab colab
+
+## Round trip of the autograder: reference solutions score full marks, blank notebooks 0.
+## Default: chapter 2 and the tour; any chapter: make roundtrip NB="book/ch05/*.ipynb"
+NB_SAMPLE := book/tour.ipynb $(wildcard book/ch02/2-*.ipynb)
+roundtrip: $(STAMP)
+	$(OFFLINE) $(PY) -m booktools.grading roundtrip $(or $(NB),$(NB_SAMPLE))
+
+## Rewrite old-form exercises into the current form, with hidden checks from the reference
+## values (runs each notebook once): make migrate-exercises NB="book/tour.ipynb book/ch02/*.ipynb"
+migrate-exercises: $(STAMP)
+	$(OFFLINE) $(PY) -m booktools.exercises migrate $(NB)
 
 ## ruff, the unit tests and every notebook of the book under nbval (strict), 2 workers.
 test: $(STAMP) lint

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "lmbook"
 
 # docs/layout.md, "Layers": lowest first
 LAYERS: list[set[str]] = [
-    {"device", "seeding", "fonts", "source", "exercises"},
+    {"device", "seeding", "fonts", "source"},
     {"runtime", "data"},
     {"tokenization"},
     {"text", "linalg", "nn"},
