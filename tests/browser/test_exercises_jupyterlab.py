@@ -7,22 +7,15 @@ syntax is visible, and each solution (prose, code, output) stays hidden until it
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
-from widget_checks import ARTIFACTS
+from widget_checks import ARTIFACTS, jupyterlab_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the synthetic book
 from exercise_book import section
@@ -30,53 +23,14 @@ from exercise_book import section
 RAW = re.compile(r"\{(?:exercise|solution-start|solution-end|solution)\}|:label:|:class:|```")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """JupyterLab on a free localhost port serving the synthetic section (as in test_jupyterlab)."""
+    """JupyterLab on a free localhost port serving the synthetic section."""
     root = tmp_path_factory.mktemp("exlab")
     nbformat.write(section(), root / "9-1-demo.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(root / ".config"),
-        "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(root / ".workspaces"),
-    }
-    command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-        "--ServerApp.ip=127.0.0.1", "--allow-root", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]  # fmt: skip
-    log = (root / "server.log").open("w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
-                json.load(r)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.terminate()
-                pytest.fail(
-                    f"JupyterLab did not start: {(root / 'server.log').read_text()[-2000:]}"
-                )
-            time.sleep(0.5)
-    yield url, token
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
-    assert "jupyterlab_myst" in (root / "server.log").read_text(), (
-        "jupyterlab-myst is not installed"
-    )
+    with jupyterlab_server(root) as (url, token, log):
+        yield url, token
+    assert "jupyterlab_myst" in log.read_text(), "jupyterlab-myst is not installed"
 
 
 def _visible(page: Any) -> str:

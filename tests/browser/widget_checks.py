@@ -8,6 +8,16 @@ it (by default a different attention head) and asserts that the widget's pixels 
 from __future__ import annotations
 
 import io
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +29,7 @@ __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
     "check_click_changes_pixels",
+    "jupyterlab_server",
     "launch_chromium",
     "pixels",
     "url_of",
@@ -95,3 +106,48 @@ def check_click_changes_pixels(
     changed = float(np.any(before != after, axis=-1).mean())
     assert changed > 0.001, f"clicking {click!r} did not change the widget's pixels"
     return changed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def jupyterlab_server(root: Path) -> Iterator[tuple[str, str, Path]]:
+    """A real JupyterLab (the project's) on a free localhost port serving ``root``, with its own
+    config folders; yields (url, token, server log). Raises RuntimeError if it does not start."""
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(root / ".config"),
+        "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(root / ".workspaces"),
+    }
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+        "--ServerApp.ip=127.0.0.1", "--allow-root", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    log_path = root / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        try:
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
+                        json.load(r)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        tail = log_path.read_text()[-2000:]
+                        raise RuntimeError(f"JupyterLab did not start: {tail}") from None
+                    time.sleep(0.5)
+            yield url, token, log_path
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
