@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from nan_bomb import Bomb
 from torch import nn
 
 from lmbook.train import EarlyStopping, NonFiniteError, TrainConfig, latest_checkpoint, train
-
-
-class Bomb(nn.Module):
-    """Identity until armed; then its output ('forward') or its gradient ('backward') is NaN."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.armed = ""
-
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        if self.armed == "forward":
-            return h * float("nan")
-        if self.armed == "backward":
-            return h + torch.sqrt(h - h)  # finite value, NaN gradient
-        return h
 
 
 class Net(nn.Module):

@@ -6,6 +6,7 @@ from functools import partial
 
 import pytest
 import torch
+from nan_bomb import Bomb
 from torch import nn
 
 from lmbook.seeding import seed_everything
@@ -14,21 +15,6 @@ from lmbook.train.guards import check_finite
 
 STEPS, WARMUP, LR = 12, 3, 0.01
 BCE = nn.functional.binary_cross_entropy_with_logits
-
-
-class Bomb(nn.Module):
-    """Identity until armed; then its output ('forward') or its gradient ('backward') is NaN."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.armed = ""
-
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        if self.armed == "forward":
-            return h * float("nan")
-        if self.armed == "backward":
-            return h + torch.sqrt(h - h)  # finite value, NaN gradient
-        return h
 
 
 class Generator(nn.Module):
