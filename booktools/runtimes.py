@@ -22,6 +22,8 @@ from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
+from booktools.toc import toc_files
+
 __all__ = ["BUDGET_S", "MEDIAN_BUDGET_S", "RECORD", "load", "record", "setup"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,8 +67,12 @@ class RuntimeTable(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         data = load()
         chapter = self.options.get("chapter")
+        outline = set(toc_files(Path(self.env.srcdir)))  # a record may name drafts outside it
         rows = {
-            k: v for k, v in data.items() if chapter is None or k.startswith(f"book/{chapter}/")
+            k: v
+            for k, v in data.items()
+            if k.removesuffix(".ipynb") in outline
+            and (chapter is None or k.startswith(f"book/{chapter}/"))
         }
         self.env.note_dependency(str(RECORD))
         if not rows:
