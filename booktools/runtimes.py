@@ -38,8 +38,14 @@ def load(path: Path = RECORD) -> dict[str, dict[str, Any]]:
 
 
 def machine() -> str:
-    """A short description of this machine for the record."""
-    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}"
+    """A short description of this machine for the record: CPU model, cores, Python."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines()
+                 if ln.startswith("model name")]  # fmt: skip
+        cpu = names[0] if names else cpu
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def record(notebook: Path, seconds: float, load_at_start: float, path: Path = RECORD) -> None:
