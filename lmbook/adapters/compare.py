@@ -1,5 +1,5 @@
 """The methods of chapter 5 side by side on one task, same budget:
-``python -m lmbook.adapters.compare`` (about 15 minutes on one CPU thread) writes
+``python -m lmbook.adapters.compare`` (24 trials; 40 minutes on one thread of a shared CPU) writes
 ``lmbook/adapters/records/methods.json``; section 5.2 shows that record and re-runs one row.
 
 Task: review sentiment with the shipped GPT as label words (``…。评价:正面|负面``, the causal-LM

@@ -19,7 +19,7 @@ METHODS: dict[str, str] = {
     "full": "全部参数",
     "lora": "注意力与 MLP 投影上的低秩 B·A",
     "dora": "LoRA + 每个输出通道的幅度向量",
-    "ia3": "k、v 与 MLP 输入的逐通道缩放向量",
+    "ia3": "注意力投影的输出与 MLP 第二层输入的逐通道缩放向量",
     "prefix": "每层注意力的前缀键值",
     "prompt": "输入端的软提示向量",
     "ptuning": "软提示 + 生成它的 MLP 编码器",
@@ -32,7 +32,9 @@ _TASK_TYPES = {
     "sequence-classification": "SEQ_CLS",
     "token-classification": "TOKEN_CLS",
 }
-# IA3 (Liu et al. 2022): rescale keys, values and the input of the MLP's second layer
+# IA3 (Liu et al. 2022): rescale keys, values and the input of the MLP's second layer. GPT-2 fuses
+# q, k, v in ``c_attn``, so there the vector (3d) scales the queries too; BERT's suffix
+# "output.dense" also matches the attention output projection (scaled at its output).
 _IA3 = {
     "gpt2": (["c_attn", "mlp.c_proj"], ["mlp.c_proj"]),
     "bert": (["key", "value", "output.dense"], ["output.dense"]),
