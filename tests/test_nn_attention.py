@@ -23,14 +23,19 @@ from lmbook.nn import (
 def test_sdpa_equals_torch_with_masks() -> None:
     torch.manual_seed(0)
     q, k, v = torch.randn(2, 3, 6, 8), torch.randn(2, 3, 6, 8), torch.randn(2, 3, 6, 5)
-    torch.testing.assert_close(scaled_dot_product_attention(q, k, v)[0],
-                               F.scaled_dot_product_attention(q, k, v))
-    torch.testing.assert_close(scaled_dot_product_attention(q, k, v, is_causal=True)[0],
-                               F.scaled_dot_product_attention(q, k, v, is_causal=True))
+    torch.testing.assert_close(
+        scaled_dot_product_attention(q, k, v)[0], F.scaled_dot_product_attention(q, k, v)
+    )
+    torch.testing.assert_close(
+        scaled_dot_product_attention(q, k, v, is_causal=True)[0],
+        F.scaled_dot_product_attention(q, k, v, is_causal=True),
+    )
     keep = torch.rand(2, 1, 6, 6) > 0.3
     keep[..., 0] = True
-    torch.testing.assert_close(scaled_dot_product_attention(q, k, v, keep)[0],
-                               F.scaled_dot_product_attention(q, k, v, attn_mask=keep))
+    torch.testing.assert_close(
+        scaled_dot_product_attention(q, k, v, keep)[0],
+        F.scaled_dot_product_attention(q, k, v, attn_mask=keep),
+    )
     pad = padding_mask(torch.tensor([4, 6]), 6)
     _, w = scaled_dot_product_attention(q, k, v, pad + causal_mask(6))
     assert torch.all(w[0, :, :, 4:] == 0) and torch.all(w.triu(1) == 0)
@@ -58,7 +63,9 @@ def test_block_equals_shipped_gpt() -> None:
     ids = tok("今天的天气很好。", return_tensors="pt")["input_ids"]
     out = model(ids, output_hidden_states=True)
     block = TransformerBlock.from_gpt2(model.transformer.h[0], model.config.n_head)
-    torch.testing.assert_close(block(out.hidden_states[0]), out.hidden_states[1], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(
+        block(out.hidden_states[0]), out.hidden_states[1], rtol=1e-4, atol=1e-5
+    )
     d = model.config.n_embd
     assert sum(p.numel() for p in block.parameters()) == 12 * d * d + 13 * d
 

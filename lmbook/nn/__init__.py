@@ -102,6 +102,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from lmbook.nn.conv import conv1d, conv1d_output_length, conv1d_param_count, receptive_field
     from lmbook.nn.cost import Cost, fit_power_law, measure_cost, peak_memory
     from lmbook.nn.lora import LoRALinear, add_lora, lora_parameters, merge_lora, unload_lora
+    from lmbook.nn.mlp import (
+        ACTIVATIONS,
+        INIT_SCHEMES,
+        Activation,
+        ManualMLP,
+        init_weight,
+        softmax_cross_entropy,
+    )
     from lmbook.nn.positional import rope, rope_angles, sinusoidal_encoding
     from lmbook.nn.quant import (
         INT8_CODEBOOK,
@@ -113,14 +121,6 @@ if TYPE_CHECKING:  # pragma: no cover
         double_quantize,
         nf4_codebook,
         quantize_blockwise,
-    )
-    from lmbook.nn.mlp import (
-        ACTIVATIONS,
-        INIT_SCHEMES,
-        Activation,
-        ManualMLP,
-        init_weight,
-        softmax_cross_entropy,
     )
     from lmbook.nn.recurrent import (
         GATES,

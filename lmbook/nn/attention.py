@@ -89,13 +89,19 @@ class MultiHeadAttention(nn.Module):
         """``key_padding_mask`` ``[B, m]``: ``True`` marks padding (as in torch);
         ``attn_mask`` ``[n, m]``: additive, or boolean with ``True`` = not allowed (as in torch)."""
         w_q, w_k, w_v = self.in_proj_weight.chunk(3)
-        b_q, b_k, b_v = (None, None, None) if self.in_proj_bias is None else self.in_proj_bias.chunk(3)
+        b_q, b_k, b_v = (
+            (None, None, None) if self.in_proj_bias is None else self.in_proj_bias.chunk(3)
+        )
         q = self._heads(nn.functional.linear(query, w_q, b_q))
         k = self._heads(nn.functional.linear(key, w_k, b_k))
         v = self._heads(nn.functional.linear(value, w_v, b_v))
         mask = torch.zeros(q.shape[-2], k.shape[-2], dtype=q.dtype)
         if attn_mask is not None:
-            mask = mask.masked_fill(attn_mask, float("-inf")) if attn_mask.dtype == torch.bool else mask + attn_mask
+            mask = (
+                mask.masked_fill(attn_mask, float("-inf"))
+                if attn_mask.dtype == torch.bool
+                else mask + attn_mask
+            )
         mask = mask.expand(query.shape[0], 1, *mask.shape)
         if key_padding_mask is not None:
             mask = mask.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))

@@ -48,7 +48,9 @@ class CharLM(nn.Module):
         if kind not in _TORCH:
             raise ValueError(f"kind must be one of {sorted(_TORCH)}, got {kind!r}")
         if list(vocab[:2]) != ["</s>", "<unk>"]:
-            raise ValueError("vocab must start with '</s>', '<unk>' (pass a fitted NGramLM's vocab)")
+            raise ValueError(
+                "vocab must start with '</s>', '<unk>' (pass a fitted NGramLM's vocab)"
+            )
         self.vocab = list(vocab)
         self.kind = kind
         self.bos = len(self.vocab)

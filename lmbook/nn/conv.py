@@ -17,8 +17,9 @@ __all__ = ["conv1d", "conv1d_output_length", "conv1d_param_count", "receptive_fi
 Tensor = torch.Tensor
 
 
-def conv1d_output_length(length: int, kernel: int, stride: int = 1, padding: int = 0,
-                         dilation: int = 1) -> int:
+def conv1d_output_length(
+    length: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
     """floor((L + 2p - d (k - 1) - 1) / s) + 1, as PyTorch's documentation gives it."""
     return (length + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
@@ -38,7 +39,10 @@ def conv1d(
     b, c_in, length = x.shape
     c_out, c_per_group, k = weight.shape
     if c_in != c_per_group * groups or c_out % groups:
-        raise ValueError(f"channels {c_in} -> {c_out} do not split into {groups} groups for {tuple(weight.shape)}")
+        raise ValueError(
+            f"channels {c_in} -> {c_out} do not split into {groups} groups "
+            f"for a weight of shape {tuple(weight.shape)}"
+        )
     x = torch.nn.functional.pad(x, (padding, padding))  # zeros on both ends
     n_out = conv1d_output_length(length, k, stride, padding, dilation)
     taps = torch.arange(n_out)[:, None] * stride + torch.arange(k)[None, :] * dilation  # [n_out, k]
@@ -49,13 +53,18 @@ def conv1d(
     return y if bias is None else y + bias[None, :, None]
 
 
-def conv1d_param_count(c_in: int, c_out: int, kernel: int, groups: int = 1, bias: bool = True) -> int:
+def conv1d_param_count(
+    c_in: int, c_out: int, kernel: int, groups: int = 1, bias: bool = True
+) -> int:
     """C_out * (C_in / groups) * k weights, plus C_out biases."""
     return c_out * (c_in // groups) * kernel + (c_out if bias else 0)
 
 
-def receptive_field(kernels: Sequence[int], strides: Sequence[int] | None = None,
-                    dilations: Sequence[int] | None = None) -> int:
+def receptive_field(
+    kernels: Sequence[int],
+    strides: Sequence[int] | None = None,
+    dilations: Sequence[int] | None = None,
+) -> int:
     """Input positions one output of a conv stack sees: 1 + sum_l (k_l - 1) d_l prod_{j<l} s_j."""
     strides = strides or [1] * len(kernels)
     dilations = dilations or [1] * len(kernels)

@@ -10,6 +10,7 @@ with its derivative, and :func:`init_weight` the Xavier / He initialisations, dr
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -93,10 +94,7 @@ def init_weight(
     """
     if scheme not in INIT_SCHEMES:
         raise ValueError(f"scheme must be one of {INIT_SCHEMES}, got {scheme!r}")
-    if scheme.startswith("xavier"):
-        var = 2.0 / (fan_in + fan_out)
-    else:
-        var = 2.0 / fan_in
+    var = 2.0 / (fan_in + fan_out) if scheme.startswith("xavier") else 2.0 / fan_in
     w = torch.empty(fan_out, fan_in, dtype=dtype)
     if scheme.endswith("uniform"):
         a = math.sqrt(3.0 * var)
@@ -138,7 +136,7 @@ class ManualMLP:
         self.sizes = list(sizes)
         self.activation = activation
         self.weights = [
-            init_weight(i, o, init, generator, dtype) for i, o in zip(sizes[:-1], sizes[1:])
+            init_weight(i, o, init, generator, dtype) for i, o in itertools.pairwise(sizes)
         ]
         self.biases = [torch.zeros(o, dtype=dtype) for o in sizes[1:]]
         self.grads: dict[str, Tensor] = {}

@@ -20,6 +20,7 @@ keep each step's hidden state of the last layer (``states``) so that
 from __future__ import annotations
 
 import math
+
 import torch
 from torch import nn
 
@@ -42,7 +43,12 @@ GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # weight blocks stacked in W_ih and W_h
 
 
 def rnn_cell(
-    x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor,
+    x: Tensor,
+    h: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor,
+    b_hh: Tensor,
     nonlinearity: str = "tanh",
 ) -> Tensor:
     """One Elman step: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
@@ -126,7 +132,10 @@ class _Recurrent(nn.Module):
         bound = 1.0 / math.sqrt(hidden_size)  # torch's init: U(-1/sqrt(H), 1/sqrt(H)) for all
         for layer in range(num_layers):
             i = input_size if layer == 0 else hidden_size
-            shapes = {"weight_ih": (g * hidden_size, i), "weight_hh": (g * hidden_size, hidden_size)}
+            shapes = {
+                "weight_ih": (g * hidden_size, i),
+                "weight_hh": (g * hidden_size, hidden_size),
+            }
             if bias:
                 shapes |= {"bias_ih": (g * hidden_size,), "bias_hh": (g * hidden_size,)}
             for name, shape in shapes.items():
@@ -138,14 +147,21 @@ class _Recurrent(nn.Module):
         w_ih = getattr(self, f"weight_ih_l{layer}")
         w_hh = getattr(self, f"weight_hh_l{layer}")
         if self.bias:
-            return w_ih, w_hh, getattr(self, f"bias_ih_l{layer}"), getattr(self, f"bias_hh_l{layer}")
+            return (
+                w_ih,
+                w_hh,
+                getattr(self, f"bias_ih_l{layer}"),
+                getattr(self, f"bias_hh_l{layer}"),
+            )
         zero = w_ih.new_zeros(w_ih.shape[0])
         return w_ih, w_hh, zero, zero
 
     def _step(self, x: Tensor, state: tuple[Tensor, ...], layer: int) -> tuple[Tensor, ...]:
         raise NotImplementedError
 
-    def _initial(self, x: Tensor, hx: Tensor | tuple[Tensor, ...] | None) -> list[tuple[Tensor, ...]]:
+    def _initial(
+        self, x: Tensor, hx: Tensor | tuple[Tensor, ...] | None
+    ) -> list[tuple[Tensor, ...]]:
         n_state = 2 if self.kind == "lstm" else 1
         if hx is None:
             zero = x.new_zeros(self.num_layers, x.shape[1], self.hidden_size)

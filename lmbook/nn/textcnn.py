@@ -24,7 +24,9 @@ class CharVocab:
 
     def __init__(self, texts: Sequence[str], min_count: int = 2) -> None:
         counts = Counter("".join(texts))
-        chars = sorted((c for c, n in counts.items() if n >= min_count), key=lambda c: (-counts[c], c))
+        chars = sorted(
+            (c for c, n in counts.items() if n >= min_count), key=lambda c: (-counts[c], c)
+        )
         self.itos = ["<pad>", "<unk>", *chars]
         self.stoi = {c: i for i, c in enumerate(self.itos)}
 
@@ -32,7 +34,8 @@ class CharVocab:
         return len(self.itos)
 
     def encode(self, texts: Sequence[str], max_len: int, min_len: int = 1) -> Tensor:
-        """``[len(texts), L]`` ids, cut at ``max_len``, padded with 0 to the longest (>= min_len)."""
+        """``[len(texts), L]`` ids, cut at ``max_len``, padded with 0 to the longest row
+        (at least ``min_len``, so that the widest filter fits)."""
         rows = [[self.stoi.get(c, 1) for c in t[:max_len]] for t in texts]
         width = max(min_len, max(len(r) for r in rows))
         out = torch.zeros(len(rows), width, dtype=torch.long)
