@@ -126,3 +126,17 @@ def test_discover_words_errors() -> None:
         discover_words(["甲乙"], max_len=1)
     with pytest.raises(ValueError, match="non-empty"):
         discover_words(["", ""])
+
+
+def test_single_characters_take_the_fast_path_with_the_same_result() -> None:
+    from lmbook.text import mutual_information, pmi_table
+
+    rng = np.random.default_rng(0)
+    x = rng.choice(list("天地玄黄宇宙洪荒"), 500)
+    y = np.where(rng.random(500) < 0.5, x, rng.choice(list("日月盈昃"), 500))
+    assert x.dtype == np.dtype("<U1")
+    as_objects = x.astype(object), y.astype(object)
+    assert mutual_information(x, y) == pytest.approx(mutual_information(*as_objects), rel=1e-12)
+    fast, slow = pmi_table(x, y), pmi_table(*as_objects)
+    assert list(fast["x"] + fast["y"]) == list(slow["x"] + slow["y"])
+    np.testing.assert_allclose(fast["pmi"], slow["pmi"], rtol=1e-12)

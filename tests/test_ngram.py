@@ -207,3 +207,30 @@ def test_dictionary_word_share_separates_text_from_shuffled_characters() -> None
     assert dictionary_word_share(shuffled) < 0.6
     with pytest.raises(ValueError, match="no two-character"):
         dictionary_word_share(["abc"])
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_lower_orders_derived_from_one_count_equal_a_refit(order: int) -> None:
+    # best_kneser_ney counts the top order once and derives the lower orders from it
+    train, val = _random_corpus(1), _random_corpus(2, n=20)
+    derived = NGramLM(order=4).fit(train)._lower_order(order, train)
+    refit = NGramLM(order=order).fit(train)
+    for d in (0.5, 0.9):
+        derived.discount = refit.discount = d
+        assert derived.cross_entropy(val) == refit.cross_entropy(val)
+    np.testing.assert_array_equal(
+        derived.next_distribution("天地"), refit.next_distribution("天地")
+    )
+
+
+def test_best_kneser_ney_equals_refitting_the_chosen_grid_point() -> None:
+    from lmbook.text import best_kneser_ney
+
+    train, val = _random_corpus(3, n=200), _random_corpus(4, n=40)
+    lm = best_kneser_ney(train, val, orders=(1, 2, 3), discounts=(0.5, 0.75, 0.9))
+    grid = {
+        (o, d): NGramLM(order=o, discount=d).fit(train).cross_entropy(val)
+        for o in (1, 2, 3)
+        for d in (0.5, 0.75, 0.9)
+    }
+    assert lm.cross_entropy(val) == min(grid.values()) == grid[lm.order, lm.discount]

@@ -192,25 +192,43 @@ class NGramLM:
     # ------------------------------------------------------------------ probabilities
     def _probs(self, seq: np.ndarray, pos: np.ndarray, words: np.ndarray) -> np.ndarray:
         """P(words | the order-1 symbols before ``pos`` in ``seq``), vectorised over positions."""
-        base, n_sym = self._base, self.vocab_size
-        ctx = np.zeros(len(pos), dtype=np.int64)  # key of the (m-1)-symbol context, m = 1 here
+        if self.smoothing == "kneser-ney":
+            return self._kn_mix(self._kn_counts(seq, pos, words), self.discount)
+        n_sym = self.vocab_size
+        top = self._tables[-1]
+        h = self._contexts(seq, pos)[-1]
+        c_hw = top.count(h * self._base + words)
+        c_h, _ = top.context(h)
+        if self.smoothing == "add-k":
+            return (c_hw + self.k) / (c_h + self.k * n_sym)
+        return np.divide(c_hw, c_h, out=np.zeros(len(pos)), where=c_h > 0)
+
+    def _contexts(self, seq: np.ndarray, pos: np.ndarray) -> list[np.ndarray]:
+        """Keys of the 0..order-1 symbols before each position (the m-gram contexts, m = 1..n)."""
+        ctx = np.zeros(len(pos), dtype=np.int64)
         contexts = [ctx]
         for j in range(1, self.order):
-            ctx = ctx + seq[pos - j] * base ** (j - 1)
+            ctx = ctx + seq[pos - j] * self._base ** (j - 1)
             contexts.append(ctx)
-        if self.smoothing != "kneser-ney":
-            top = self._tables[-1]
-            h = contexts[-1]
-            c_hw = top.count(h * base + words)
-            c_h, _ = top.context(h)
-            if self.smoothing == "add-k":
-                return (c_hw + self.k) / (c_h + self.k * n_sym)
-            return np.divide(c_hw, c_h, out=np.zeros(len(pos)), where=c_h > 0)
-        p = np.full(len(pos), 1.0 / n_sym)
-        d = self.discount
-        for table, h in zip(self._tables, contexts, strict=True):
-            c_hw = table.count(h * base + words)
+        return contexts
+
+    def _kn_counts(
+        self, seq: np.ndarray, pos: np.ndarray, words: np.ndarray
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For each order, lowest first: c(h w), c(h .) and N1+(h .) at every position."""
+        out = []
+        for table, h in zip(self._tables, self._contexts(seq, pos), strict=True):
             c_h, types_h = table.context(h)
+            out.append((table.count(h * self._base + words), c_h, types_h))
+        return out
+
+    def _kn_mix(
+        self, counts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], d: float
+    ) -> np.ndarray:
+        """Interpolated Kneser-Ney from :meth:`_kn_counts`: discount each order by ``d`` and give
+        what is saved to the order below; the recursion starts from the uniform 1/V."""
+        p = np.full(len(counts[0][0]), 1.0 / self.vocab_size)
+        for c_hw, c_h, types_h in counts:
             seen = c_h > 0
             safe = np.where(seen, c_h, 1.0)
             p = np.where(seen, (np.maximum(c_hw - d, 0.0) + d * types_h * p) / safe, p)
@@ -265,9 +283,7 @@ class NGramLM:
         if not texts:
             raise ValueError("cross_entropy() needs at least one text to evaluate.")
         seq, pos = self._pad(texts)
-        with np.errstate(divide="ignore"):
-            nats = -np.log(self._probs(seq, pos, seq[pos])).sum()
-        return float(nats / len(pos) / math.log(2))
+        return _bits_per_symbol(self._probs(seq, pos, seq[pos]))
 
     def perplexity(self, texts: Iterable[str]) -> float:
         """2 ** cross_entropy: the effective number of equally likely next characters."""
@@ -302,9 +318,39 @@ class NGramLM:
             text += self.vocab[w]
         return text
 
+    def _lower_order(self, order: int, texts: Sequence[str]) -> NGramLM:
+        """The Kneser-Ney model of a lower ``order`` on the same ``texts``, without refitting.
+
+        Its continuation counts for orders below ``order`` are this model's (the count of an
+        m-gram's distinct predecessors does not depend on the model's order); only the raw counts
+        of the top ``order``-grams are counted again. Equal to ``NGramLM(order).fit(texts)``.
+        """
+        if self.smoothing != "kneser-ney" or not 1 <= order <= self.order:
+            raise ValueError(f"need a Kneser-Ney model of order >= {order}, have {self!r}")
+        if order == self.order:
+            return self
+        lm = NGramLM(order=order, discount=self.discount, min_count=self.min_count)
+        for name in ("vocab", "_eos", "_unk", "_bos", "_base", "_cps", "_cp_ids"):
+            setattr(lm, name, getattr(self, name))
+        seq, targets = self._pad(texts)
+        top_keys, top_counts = np.unique(
+            self._ngram_keys(seq, targets)[order - 1], return_counts=True
+        )
+        lm._tables = [
+            *self._tables[: order - 1],
+            _Table.from_counts(top_keys, top_counts, lm._base),
+        ]
+        return lm
+
     def _check_fitted(self) -> None:
         if not self.vocab:
             raise RuntimeError("this NGramLM is not fitted yet; call .fit(texts) first.")
+
+
+def _bits_per_symbol(p: np.ndarray) -> float:
+    """-mean log2 p: the cross-entropy in bits of the probabilities given to the symbols seen."""
+    with np.errstate(divide="ignore"):
+        return float(-np.log(p).sum() / len(p) / math.log(2))
 
 
 def _as_texts(texts: Iterable[str]) -> list[str]:
@@ -322,16 +368,19 @@ def best_kneser_ney(
     """The strongest count-based baseline: interpolated Kneser-Ney fitted on ``train``, with the
     order and discount that give the lowest cross-entropy on ``validation`` (never the test set).
 
-    Each order is counted once; the discount is read at scoring time, so the grid costs only
-    scoring. The returned model carries the chosen ``order`` and ``discount``.
+    Each order is counted once, and the counts each validation symbol needs are looked up once;
+    the discount enters only the final mixing, so the grid costs little more than one scoring
+    per order. The returned model carries the chosen ``order`` and ``discount``.
     """
     train, validation = _as_texts(train), _as_texts(validation)
     best: tuple[float, NGramLM, float] | None = None
+    top = NGramLM(order=max(orders, default=1)).fit(train)
     for order in orders:
-        lm = NGramLM(order=order).fit(train)
+        lm = top._lower_order(order, train)
+        seq, pos = lm._pad(validation)
+        counts = lm._kn_counts(seq, pos, seq[pos])
         for d in discounts:
-            lm.discount = d
-            bpc = lm.cross_entropy(validation)
+            bpc = _bits_per_symbol(lm._kn_mix(counts, d))  # == cross_entropy with discount d
             if best is None or bpc < best[0]:
                 best = (bpc, lm, d)
     if best is None:

@@ -58,31 +58,47 @@ def heatmaps_png(
         if len(row_labels) <= max_labels and len(col_labels) <= max_labels:
             ax.set_yticks(range(len(row_labels)), row_labels, fontsize=7)
             ax.set_xticks(range(len(col_labels)), col_labels, fontsize=7, rotation=90)
-        ax.set_xlabel("key")
-        ax.set_ylabel("query")
+        ax.set_xlabel("键（被关注的词元）")
+        ax.set_ylabel("查询（发出注意力的词元）")
     return figure_png(fig)
+
+
+def _label_width(token: str) -> float:
+    """Width of a token's box in slots: one slot holds one CJK character; Latin letters and
+    digits are narrower, so a special token such as ``[CLS]`` takes a little more than one."""
+    wide = sum(1 for c in token if ord(c) > 0x2E7F)
+    return max(1.0, 0.95 * wide + 0.42 * (len(token) - wide) + 0.3)
 
 
 def token_strip_png(
     tokens: Sequence[str], scores: np.ndarray, title: str, per_line: int = 24
 ) -> bytes:
-    """Tokens as coloured boxes (red positive, blue negative), wrapped into lines."""
+    """Tokens as coloured boxes (red positive, blue negative), wrapped into lines of at most
+    ``per_line`` slots; a box is as wide as its token, so neighbouring labels never overlap."""
     from matplotlib import colormaps
 
     limit = float(np.abs(scores).max()) or 1.0
     cmap = colormaps["RdBu_r"]
-    n_lines = max(1, -(-len(tokens) // per_line))
-    fig = _figure(min(12.0, 0.45 * min(len(tokens), per_line) + 1.0), 0.5 * n_lines + 0.45)
+    places, x, line = [], 0.0, 0
+    for token in tokens:
+        width = _label_width(token)
+        if x > 0 and x + width > per_line:
+            x, line = 0.0, line + 1
+        places.append((x + width / 2, line))
+        x += width
+    n_lines = line + 1
+    used = per_line if n_lines > 1 else max(x, 1.0)
+    fig = _figure(min(12.0, 0.45 * used + 1.0), 0.5 * n_lines + 0.45)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    ax.set_xlim(0, per_line)
+    ax.set_xlim(0, used)
     ax.set_ylim(n_lines, 0)
     ax.set_title(title, fontsize=10, loc="left")
-    for i, (token, score) in enumerate(zip(tokens, scores, strict=True)):
+    for (cx, row), token, score in zip(places, tokens, scores, strict=True):
         strength = abs(score) / limit
         ax.text(
-            i % per_line + 0.5,
-            i // per_line + 0.5,
+            cx,
+            row + 0.5,
             token,
             ha="center",
             va="center",
@@ -110,7 +126,7 @@ def gradient_flow_png(
     ax.set_yticks(range(len(names)), names, fontsize=7)
     ticks = np.linspace(0, len(steps) - 1, min(len(steps), 8)).round().astype(int)
     ax.set_xticks(ticks, [str(steps[i]) for i in ticks])
-    ax.set_xlabel("step")
+    ax.set_xlabel("训练步")
     for i in np.flatnonzero(clipped):
         ax.plot(i, -0.5, marker="v", color="red", markersize=5, clip_on=False)
     ax.axvline(step_index, color="white", linewidth=1, alpha=0.8)
