@@ -515,7 +515,7 @@ def value_check(name: str, value: object) -> str | None:
             pairs = ", ".join(repr(float(v)) for v in value)
             return (
                 f"assert len({name}) == {len(value)} and all(abs(a - b) <= 1e-4 * abs(b) + 1e-8 "
-                f"for a, b in zip({name}, [{pairs}]))"
+                f"for a, b in zip({name}, [{pairs}], strict=True))"
             )
         return f"assert [*{name}] == {value!r}"
     if isinstance(value, dict) and len(value) <= 50 and all(scalar(v) for v in value.values()):

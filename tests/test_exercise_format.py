@@ -32,7 +32,6 @@ HIDDEN = {
 }
 
 
-@pytest.mark.xfail(strict=False, reason="chapters not converted yet")
 @pytest.mark.parametrize(
     "path", TOC_NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in TOC_NOTEBOOKS]
 )

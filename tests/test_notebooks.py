@@ -85,15 +85,3 @@ def test_claims_are_checked(notebook: nbformat.NotebookNode) -> None:
     source = "\n".join(c.source for c in _code(notebook))
     checks = re.findall(r"^\s*assert |assert_allclose\(|assert_close\(", source, re.M)
     assert len(checks) >= 3, "a section checks its claims in code (assert with a tolerance)"
-
-
-def test_exercises_with_solutions(notebook: nbformat.NotebookNode) -> None:
-    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    assert re.search(r"^## 练习", text, re.M), "a section ends with '## 练习'"
-    labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", text)
-    assert 2 <= len(labels) <= 4, f"2-4 exercises expected, found {len(labels)}"
-    for label in labels:
-        assert re.search(rf"```\{{solution(-start)?\}} {re.escape(label)}\b", text), (
-            f"exercise {label} has no solution"
-        )
-    assert text.count("{solution-start}") == text.count("{solution-end}")
