@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for path in paths:
         load_at_start = os.getloadavg()[0]
-        if load_at_start > 1.0:
+        if load_at_start > 1.5:  # one busy core is this script's own previous notebook
             print(f"warning: load average {load_at_start:.1f}: the recorded time will be noisy")
         seconds = execute(path.resolve())
         runtimes.record(path, seconds, load_at_start)
