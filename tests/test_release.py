@@ -20,3 +20,5 @@ def test_every_place_names_the_package_version():
     assert cff["version"] == version
     intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
     assert re.findall(r"version\s*=\s*\{([^}]*)\}", intro) == [version]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"/tags/v([\w.]+)\.zip", readme) == [version]
