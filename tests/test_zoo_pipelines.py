@@ -36,3 +36,22 @@ def test_a_paused_run_says_how_to_resume(tmp_path, capsys):
     assert pretrain([*args, "--work-dir", str(tmp_path), "--out", str(tmp_path / "m")]) is None
     assert "--resume" in capsys.readouterr().out
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.slow
+def test_evaluate_runs_a_task_end_to_end_with_a_tiny_budget(monkeypatch):
+    """``python -m lmbook.zoo.evaluate``'s comparison for one task, two steps per trial: a row
+    per method with both initialisations scored on validation and test, lr from the grid."""
+    from lmbook.zoo import evaluate
+
+    monkeypatch.setitem(evaluate.SETUP, "steps", 2)
+    monkeypatch.setitem(evaluate.SETUP, "train_examples", 16)
+    monkeypatch.setitem(evaluate.SETUP, "lr", {"full": (1e-3,), "lora": (3e-3,)})
+    rows = evaluate._run("sentiment", evaluate.tasks()["sentiment"])
+    assert [r["method"] for r in rows] == ["lora", "full"]
+    for row in rows:
+        for init in ("pretrained", "random"):
+            assert 0.0 <= row[init] <= 1.0 and 0.0 <= row[f"{init}_validation"] <= 1.0
+            assert row[f"{init}_lr"] in evaluate.SETUP["lr"][row["method"]]
+            assert row[f"{init}_seconds"] > 0
+    assert "2 steps" in evaluate._describe_setup()
