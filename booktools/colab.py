@@ -67,7 +67,9 @@ def colab_notebook(
         cells.append(cell)
     if cited:
         refs = "\n".join(f"- {bib.reference(k)}" for k in cited)
-        cells.append(nbformat.v4.new_markdown_cell(f"### 参考文献\n\n{refs}"))
+        refs_cell = nbformat.v4.new_markdown_cell(f"### 参考文献\n\n{refs}")
+        refs_cell.id = "references"  # a fixed id: the committed edition regenerates identically
+        cells.append(refs_cell)
     out.cells = cells
     scrub_metadata(out)
     for cell in forms:  # Colab hides a form cell's code (the title stays visible)

@@ -80,7 +80,9 @@ def test_notebook_pages_have_launch_links_and_exercises(html: Path) -> None:
     for nb in notebooks:
         rel = nb.relative_to(ROOT)
         page = (html / rel.with_suffix(".html")).read_text(encoding="utf-8")
-        assert f"colab.research.google.com/github/{repo}/blob/main/{rel}" in page
+        assert (
+            f"colab.research.google.com/github/{repo}/blob/main/colab/{rel}" in page
+        )  # make colab
         assert f"mybinder.org/v2/gh/{repo}/main?urlpath=lab/tree/{rel}" in page
         query = urlencode(
             {"repo": REPOSITORY_URL, "urlpath": f"lab/tree/lmbook/{rel}", "branch": "main"},

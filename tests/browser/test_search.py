@@ -210,7 +210,9 @@ def test_a_result_opens_the_definition(html: Path, page: Any) -> None:
     box = target.bounding_box()
     assert box is not None and 0 <= box["y"] < 900, box  # in the viewport: scrolled to it
     section = target.locator("xpath=ancestor::section[1]")
-    assert section.locator("h2").first.inner_text().startswith("2.2.2 交叉熵与困惑度")
+    assert (
+        section.locator("h2").first.inner_text().endswith("交叉熵与困惑度")
+    )  # the section, whatever its number
     assert not page.blocked, page.blocked[:3]
 
 
@@ -261,5 +263,5 @@ def test_glossary_lists_every_definition_and_links_to_it(html: Path, page: Any) 
     page.wait_for_load_state()
     target = page.locator(":target")
     assert target.locator("strong").inner_text() == "KL 散度"
-    assert target.locator("xpath=ancestor::section[1]/h2").inner_text().startswith("2.2.3 KL 散度")
+    assert target.locator("xpath=ancestor::section[1]/h2").inner_text().endswith("KL 散度")
     assert not page.blocked, page.blocked[:3]
