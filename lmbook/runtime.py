@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import platform
 import warnings
+from typing import Any
 
 import torch
 from threadpoolctl import threadpool_limits
@@ -11,7 +14,7 @@ from lmbook.device import describe_device, pick_device
 from lmbook.fonts import use_cjk_font
 from lmbook.seeding import seed_everything
 
-__all__ = ["setup", "silence_known_warnings"]
+__all__ = ["environment", "setup", "silence_known_warnings"]
 
 # (message regex, category): harmless warnings between library versions that a reader can do
 # nothing about; each would otherwise print on every use.
@@ -48,3 +51,26 @@ def silence_known_warnings() -> None:
     """Hide the warnings in :data:`KNOWN_WARNINGS` (and only those)."""
     for message, category in KNOWN_WARNINGS:
         warnings.filterwarnings("ignore", message=message, category=category)
+
+
+def environment(packages: tuple[str, ...] = ("torch", "transformers", "peft")) -> dict[str, Any]:
+    """Where a recorded experiment ran, for its JSON record: ``{"hardware": ..., "versions": ...}``.
+
+    Hardware is the machine, the processor, PyTorch's CPU thread count and whether CUDA was
+    available; versions are those of ``packages`` that are installed.
+    """
+    versions = {}
+    for name in packages:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return {
+        "hardware": {
+            "machine": platform.machine(),
+            "processor": platform.processor() or platform.machine(),
+            "threads": torch.get_num_threads(),
+            "cuda": torch.cuda.is_available(),
+        },
+        "versions": versions,
+    }

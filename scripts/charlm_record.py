@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ import torch
 import lmbook
 from lmbook.data import load_lm_text
 from lmbook.nn import CharLM, bits_per_character, sentence_batches
+from lmbook.runtime import environment
 from lmbook.text import NGramLM
 from lmbook.train import TrainConfig, train
 
@@ -30,10 +30,10 @@ CONFIG = {
     "embed_dim": 64,
     "hidden_size": 128,
     "batch_size": 32,
-    "max_len": 64,
+    "max_len": 128,
     "lr": 3e-3,
     "warmup_steps": 50,
-    "weight_decay": 0.0,
+    "weight_decay": 0.1,
     "max_grad_norm": 1.0,
     "seed": 0,
 }
@@ -82,13 +82,12 @@ def run(kind: str, steps: int, cfg: dict = CONFIG) -> tuple[CharLM, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1400)
+    parser.add_argument("--steps", type=int, default=1200)
     parser.add_argument("--kinds", nargs="+", default=["rnn", "lstm", "gru"])
     args = parser.parse_args()
     record = {
         "config": CONFIG,
-        "hardware": f"{platform.processor() or platform.machine()}, "
-        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
+        **environment(),
         "runs": [],
     }
     if OUT.exists():
@@ -98,9 +97,6 @@ def main() -> None:
     for kind in args.kinds:
         _, row = run(kind, args.steps)
         record["runs"].append(row)
-        record["hardware"] = (
-            f"{platform.machine()}, torch {torch.__version__}, {torch.get_num_threads()} thread(s)"
-        )
         OUT.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         print(kind, row["test_bpc"], row["train_wall_s"], flush=True)
 

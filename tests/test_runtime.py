@@ -124,3 +124,17 @@ def test_setup_hides_only_the_known_library_warnings() -> None:
             warnings.warn(message.replace("\\", "") + " (test)", category, stacklevel=1)
         warnings.warn("`something_else` is deprecated", FutureWarning, stacklevel=1)
     assert [str(w.message) for w in caught] == ["`something_else` is deprecated"]
+
+
+def test_environment_describes_the_machine_and_installed_versions() -> None:
+    import importlib.metadata
+
+    import torch
+
+    from lmbook.runtime import environment
+
+    env = environment(("torch", "no-such-package-xyz"))
+    assert set(env) == {"hardware", "versions"}
+    assert env["hardware"]["threads"] == torch.get_num_threads()
+    assert env["hardware"]["cuda"] == torch.cuda.is_available()
+    assert env["versions"] == {"torch": importlib.metadata.version("torch")}

@@ -7,14 +7,15 @@ re-runs one row).
 - conditional generation: ``gpt-zh-tiny`` learns ``正面评论:`` / ``负面评论:`` → a review of that
   polarity. Samples are judged by an *independent* classifier (TF-IDF + logistic regression on
   the whole review training split, never the model being tuned) and by fluency: bits per
-  character under the untuned base GPT. The untuned GPT with the same prompt is the baseline.
+  character under the untuned base GPT (``lmbook.zoo.quality.bits_per_character``: the end of
+  each sample counts as a character, as everywhere in the book). The untuned GPT with the same
+  prompt is the baseline.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import tempfile
 import time
 from pathlib import Path
@@ -23,7 +24,6 @@ from typing import Any
 __all__ = [
     "RECORD",
     "SETUP",
-    "bits_per_char",
     "conditional_examples",
     "generate_reviews",
     "judge",
@@ -132,29 +132,6 @@ def judge(texts: list[str], clf: Any = None) -> list[int]:
     return [int(y) for y in clf.predict([t or "。" for t in texts])]
 
 
-def bits_per_char(model: Any, tokenizer: Any, texts: list[str]) -> float:
-    """Bits per character of ``texts`` under ``model`` (each text after ``[CLS]``, cut to the
-    model's context length)."""
-    import torch
-
-    total, chars = 0.0, 0
-    model.eval()
-    with torch.no_grad():
-        for t in texts:
-            if not t:
-                continue
-            ids = torch.tensor(
-                [[tokenizer.bos_token_id, *tokenizer(t, add_special_tokens=False)["input_ids"]]]
-            )
-            cut = ids.shape[1] > model.config.n_positions
-            ids = ids[:, : model.config.n_positions]
-            logits = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
-            logp = logits[0, :-1].log_softmax(-1)
-            total -= float(logp.gather(1, ids[0, 1:, None]).sum())
-            chars += ids.shape[1] - 1 if cut else len(t)  # a cut text: ~1 token per character
-    return total / chars / math.log(2)
-
-
 def _train(model: Any, rows: list[dict[str, Any]], tok: Any, lr: float, **extra: Any) -> Any:
     from lmbook.train import TrainConfig, train
     from lmbook.zoo.tasks import pad_collate
@@ -239,6 +216,7 @@ def run_case(
 
 def _generation_scores(model: Any, tok: Any, clf: Any = None) -> dict[str, Any]:
     from lmbook.zoo import load
+    from lmbook.zoo.quality import bits_per_character
 
     clf = clf or judge_model()
     base, _ = load("gpt-zh-tiny")
@@ -252,7 +230,7 @@ def _generation_scores(model: Any, tok: Any, clf: Any = None) -> dict[str, Any]:
         "metric": "judge agrees with the requested polarity",
         "value": hits / len(texts),
         "review_style": float(style.predict([t or "。" for t in texts]).mean()),
-        "bits_per_char_under_base": round(bits_per_char(base, tok, texts), 4),
+        "bits_per_char_under_base": round(bits_per_character(base, tok, texts), 4),
         "samples": texts,  # the first half asked for 负面, the second for 正面
     }
 
@@ -261,11 +239,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="chapter 5 application cases")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
-    import torch
 
     import lmbook
     from lmbook.data import load_reviews
+    from lmbook.runtime import environment
     from lmbook.zoo import load
+    from lmbook.zoo.quality import bits_per_character
 
     lmbook.setup(verbose=False)
     began = time.time()
@@ -275,11 +254,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     record: dict[str, Any] = {
         "setup": SETUP,
         "judge_test_accuracy": float((clf.predict(test["text"]) == test["label"]).mean()),
-        "real_reviews_bits_per_char": round(bits_per_char(base, tok, list(test["text"][:200])), 4),
+        "real_reviews_bits_per_char": round(
+            bits_per_character(base, tok, list(test["text"][:200])), 4
+        ),
         "untuned": _generation_scores(base, tok, clf),
         "rows": [],
-        "threads": torch.get_num_threads(),
-        "torch": torch.__version__,
+        **environment(),
     }
     print("untuned:", record["untuned"]["value"], flush=True)
     for case in ("sentiment", "ner", "generation"):

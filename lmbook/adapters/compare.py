@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import tempfile
 import time
 from pathlib import Path
@@ -191,26 +190,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
 
-    import torch
-    import transformers
-
     import lmbook
+    from lmbook.runtime import environment
 
     lmbook.setup(verbose=False)
     start = time.time()
     record: dict[str, Any] = {
         "setup": SETUP,
-        "hardware": {
-            "machine": platform.machine(),
-            "processor": platform.processor() or platform.machine(),
-            "threads": torch.get_num_threads(),
-            "cuda": torch.cuda.is_available(),
-        },
-        "versions": {
-            "torch": torch.__version__,
-            "transformers": transformers.__version__,
-            "peft": __import__("peft").__version__,
-        },
+        **environment(),
         "baseline_tfidf_test": tfidf_baseline(),
         "selection": {},
         "trials": [],

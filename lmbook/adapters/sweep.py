@@ -45,10 +45,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     import lmbook
+    from lmbook.runtime import environment
 
     lmbook.setup(verbose=False)
     began = time.time()
-    record: dict[str, Any] = {"setup": SETUP, "rank": [], "targets": [], "lr": []}
+    record: dict[str, Any] = {"setup": SETUP, **environment(), "rank": [], "targets": [], "lr": []}
     for r in SETUP["ranks"]:
         for rslora in (False, True):
             alpha = 16 if rslora else 2 * r
