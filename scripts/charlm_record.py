@@ -30,10 +30,10 @@ CONFIG = {
     "embed_dim": 64,
     "hidden_size": 128,
     "batch_size": 32,
-    "max_len": 128,
+    "max_len": 64,
     "lr": 3e-3,
     "warmup_steps": 50,
-    "weight_decay": 0.1,
+    "weight_decay": 0.0,
     "max_grad_norm": 1.0,
     "seed": 0,
 }
@@ -82,7 +82,7 @@ def run(kind: str, steps: int, cfg: dict = CONFIG) -> tuple[CharLM, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1200)
+    parser.add_argument("--steps", type=int, default=1400)
     parser.add_argument("--kinds", nargs="+", default=["rnn", "lstm", "gru"])
     args = parser.parse_args()
     record = {

@@ -4,10 +4,9 @@ The instructor keeps them: never in the book or the student edition;
 booktools.grading puts them into the autograder (one test case per block)."""
 
 # %% ex-3-1-2
-assert set(tail_factor) == {"he_normal", "xavier_normal"} and all(
-    abs(tail_factor[k] - v) <= 1e-4 * abs(v) + 1e-8
-    for k, v in {"xavier_normal": 0.5019044767651462, "he_normal": 0.7059123163196297}.items()
-)
+assert abs(tail_factor["xavier_normal"] - 0.5) < 0.03, "Xavier + GELU: the std halves per layer"
+assert 0.65 < tail_factor["he_normal"] < 0.95, "He + GELU: shrinks too, about 1/sqrt(2) per layer"
+assert tail_factor["he_normal"] > tail_factor["xavier_normal"] + 0.1, "He shrinks more slowly"
 
 # %% ex-3-1-3
-assert abs(max_rel_error - 6.72804376376066e-09) <= 1e-4 * 6.72804376376066e-09 + 1e-8
+assert 0 < max_rel_error < 1e-6, "central differences in float64 agree to about 1e-9"

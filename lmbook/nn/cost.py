@@ -1,4 +1,4 @@
-"""What a computation costs: wall time and peak memory of one call (3.6; chapter 8's long context).
+"""What a computation costs: time and peak memory of one call (3.6; chapter 8's long context).
 
 :func:`measure_cost` times a function (best of ``repeats`` calls) and measures the peak of the
 memory it allocates with ``torch.profiler`` (``profile_memory=True``): every allocation and free
@@ -21,7 +21,7 @@ __all__ = ["Cost", "fit_power_law", "measure_cost", "peak_memory"]
 
 
 class Cost(NamedTuple):
-    """Best wall time (seconds) and peak extra memory (bytes) of one call."""
+    """Best time (seconds; CPU time on the CPU) and peak extra memory (bytes) of one call."""
 
     seconds: float
     peak_bytes: int
@@ -71,14 +71,21 @@ def peak_memory(fn: Callable[[], Any]) -> int:
 
 
 def measure_cost(fn: Callable[[], Any], repeats: int = 3) -> Cost:
-    """Best-of-``repeats`` wall time of ``fn()`` and its :func:`peak_memory`."""
+    """Best-of-``repeats`` time of ``fn()`` and its :func:`peak_memory`.
+
+    On a GPU the time is wall time after a synchronize. On the CPU it is the process's CPU time
+    (``time.process_time``): on a shared machine the wall time also counts the time other
+    processes hold the core, which can make a 2x longer input look 6x slower.
+    """
+    cuda = torch.cuda.is_available() and torch.cuda.is_initialized()
+    clock = time.perf_counter if cuda else time.process_time
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        if torch.cuda.is_available() and torch.cuda.is_initialized():
+        if cuda:
             torch.cuda.synchronize()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, clock() - start)
     return Cost(best, peak_memory(fn))
 
 
