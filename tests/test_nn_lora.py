@@ -8,7 +8,14 @@ import pytest
 import torch
 
 from lmbook.adapters.peft_bridge import copy_lora_from_peft
-from lmbook.nn import LoRALinear, add_lora, lora_parameters, merge_lora, unload_lora
+from lmbook.nn import (
+    LoRALinear,
+    add_lora,
+    lora_parameters,
+    matches_target,
+    merge_lora,
+    unload_lora,
+)
 
 peft = pytest.importorskip("peft")
 
@@ -102,3 +109,15 @@ def test_errors_say_what_to_do(base) -> None:
         LoRALinear(torch.nn.Linear(4, 4), r=0)
     with pytest.raises(TypeError, match=r"nn\.Linear"):
         LoRALinear(torch.nn.Embedding(4, 4))
+
+
+def test_target_rule_is_peft_suffix_rule() -> None:
+    """One rule for LoRA and the calculator: the full name is, or ends with, ``.target``."""
+    from peft import LoraConfig
+    from peft.tuners.tuners_utils import check_target_module_exists
+
+    names = ["h.0.attn.c_proj", "h.0.mlp.c_proj", "h.0.attn.xc_proj", "c_proj", "h.0.attn"]
+    config = LoraConfig(target_modules=["c_proj"])
+    for name in names:
+        assert matches_target(name, ["c_proj"]) == bool(check_target_module_exists(config, name))
+    assert [n for n in names if matches_target(n, ["attn.c_proj"])] == ["h.0.attn.c_proj"]

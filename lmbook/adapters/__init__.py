@@ -24,7 +24,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submodules=["calculator", "compare", "memory", "methods", "peft_bridge", "records"],
     submod_attrs={
         "calculator": ["Estimate", "count_trainable_analytic", "estimate", "meta_model"],
-        "memory": ["StepMemory", "measure_step", "saved_activation_bytes"],
+        "memory": ["StepMemory", "measure_step", "measure_training_step", "saved_activation_bytes"],
         "methods": ["METHODS", "adapter_bytes", "apply_method", "count_trainable", "peft_config"],
         "peft_bridge": ["copy_lora_from_peft", "peft_lora_name"],
         "records": ["load_record"],
@@ -38,7 +38,12 @@ if TYPE_CHECKING:  # pragma: no cover
         estimate,
         meta_model,
     )
-    from lmbook.adapters.memory import StepMemory, measure_step, saved_activation_bytes
+    from lmbook.adapters.memory import (
+        StepMemory,
+        measure_step,
+        measure_training_step,
+        saved_activation_bytes,
+    )
     from lmbook.adapters.methods import (
         METHODS,
         adapter_bytes,

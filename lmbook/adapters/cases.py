@@ -6,15 +6,22 @@ re-runs one row).
 - NER: ``bert-zh-tiny`` + a token-classification head, People's Daily entity F1 (``seqeval``);
 - conditional generation: ``gpt-zh-tiny`` learns ``正面评论:`` / ``负面评论:`` → a review of that
   polarity. Samples are judged by an *independent* classifier (TF-IDF + logistic regression on
-  the whole review training split, never the model being tuned) and by fluency: bits per
-  character under the untuned base GPT (``lmbook.zoo.quality.bits_per_character``: the end of
-  each sample counts as a character, as everywhere in the book). The untuned GPT with the same
-  prompt is the baseline.
+  the whole review training split, never the model being tuned) and by fluency in bits per
+  character (the end of each sample counts as a character, as everywhere in the book) under two
+  scorers: the untuned base GPT (``lmbook.zoo.quality.bits_per_character``; it scores its own
+  samples when it is the baseline) and a fixed third model that generated none of them, a
+  Kneser-Ney n-gram on the review and People's Daily training text (:func:`fluency_ngram`).
+  The untuned GPT with the same prompt is the baseline. Every (model, label) draws its samples
+  with its own seed (``SETUP["generation"]["seeds"]``).
+
+``python -m lmbook.adapters.cases --cases generation`` re-runs only the named cases and keeps the
+other rows of the existing record (their settings are unchanged).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import tempfile
 import time
@@ -25,6 +32,7 @@ __all__ = [
     "RECORD",
     "SETUP",
     "conditional_examples",
+    "fluency_ngram",
     "generate_reviews",
     "judge",
     "judge_model",
@@ -35,6 +43,7 @@ __all__ = [
 
 RECORD = Path(__file__).with_name("records") / "cases.json"
 GEN_PROMPT = "{label}评论:"
+CASES = ("sentiment", "ner", "generation")
 
 SETUP: dict[str, Any] = {
     "train_examples": 1000,
@@ -45,7 +54,14 @@ SETUP: dict[str, Any] = {
     "lr": {"full": 1e-3, "lora": 3e-3},
     "lora": {"r": 8, "lora_alpha": 16},
     "seed": 0,
-    "generation": {"per_label": 40, "max_new_tokens": 40, "top_k": 20, "temperature": 0.9},
+    "generation": {
+        "per_label": 40,
+        "max_new_tokens": 40,
+        "top_k": 20,
+        "temperature": 0.9,
+        # sampling seed for (负面, 正面) of each model: no two sample sets share random numbers
+        "seeds": {"untuned": [0, 1], "lora": [2, 3], "full": [4, 5]},
+    },
 }
 
 
@@ -65,8 +81,9 @@ def conditional_examples(tokenizer: Any, n: int, max_len: int = 64) -> list[dict
     return rows
 
 
-def generate_reviews(model: Any, tokenizer: Any, label: int, seed: int = 0) -> list[str]:
-    """Sample ``per_label`` reviews after the prompt for ``label`` (0 负面, 1 正面)."""
+def generate_reviews(model: Any, tokenizer: Any, label: int, seed: int) -> list[str]:
+    """Sample ``per_label`` reviews after the prompt for ``label`` (0 负面, 1 正面) with
+    ``seed``."""
     import torch
 
     from lmbook.data import REVIEW_LABELS
@@ -94,36 +111,38 @@ def generate_reviews(model: Any, tokenizer: Any, label: int, seed: int = 0) -> l
 
 
 def judge_model() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
+    """The independent sentiment judge: :func:`lmbook.adapters.compare.tfidf_pipeline` fitted on
+    the whole review training split."""
+    from lmbook.adapters.compare import tfidf_pipeline
     from lmbook.data import load_reviews
 
     train = load_reviews()["train"]
-    clf = make_pipeline(
-        TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True),
-        LogisticRegression(C=10.0, max_iter=2000),
-    )
-    return clf.fit(train["text"], train["label"])
+    return tfidf_pipeline().fit(train["text"], train["label"])
 
 
 def style_model() -> Any:
     """Review or news? TF-IDF + logistic regression on 3,000 training reviews vs 3,000 People's
     Daily training sentences (1 = review)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
+    from lmbook.adapters.compare import tfidf_pipeline
     from lmbook.data import load_peoples_daily, load_reviews
 
     reviews = list(load_reviews()["train"]["text"][:3000])
     news = ["".join(c) for c in load_peoples_daily()["train"]["chars"][:3000]]
-    clf = make_pipeline(
-        TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True),
-        LogisticRegression(C=10.0, max_iter=2000),
-    )
-    return clf.fit(reviews + news, [1] * len(reviews) + [0] * len(news))
+    return tfidf_pipeline().fit(reviews + news, [1] * len(reviews) + [0] * len(news))
+
+
+@functools.cache
+def fluency_ngram() -> Any:
+    """A fixed scorer of fluency that generated none of the samples: Kneser-Ney (orders 2-5,
+    discount chosen on the two validation splits) on the review training split plus the People's
+    Daily LM training text, so that neither style is out of its domain."""
+    from lmbook.data import load_lm_text, load_reviews
+    from lmbook.text import best_kneser_ney
+
+    reviews, news = load_reviews(), load_lm_text()
+    train = list(reviews["train"]["text"]) + list(news["train"]["text"])
+    val = list(reviews["validation"]["text"]) + list(news["validation"]["text"])
+    return best_kneser_ney(train, val)
 
 
 def judge(texts: list[str], clf: Any = None) -> list[int]:
@@ -154,10 +173,9 @@ def run_case(
 ) -> tuple[dict[str, Any], Any, Any, Any]:
     """Fine-tune for ``case`` ("sentiment", "ner", "generation") with ``method`` ("lora",
     "full"); return (row, model, tokenizer, history)."""
-    import torch
     from peft import get_peft_model
 
-    from lmbook.adapters.memory import measure_step
+    from lmbook.adapters.memory import measure_training_step
     from lmbook.adapters.methods import adapter_bytes, count_trainable
     from lmbook.data import NER_LABELS
     from lmbook.seeding import seed_everything
@@ -196,33 +214,28 @@ def run_case(
         elif case == "ner":
             row["metric"], row["value"] = "test entity F1", t.ner_score(model, tok)
         else:
-            row.update(_generation_scores(model, tok))
+            row.update(_generation_scores(model, tok, method))
     if measure:
         with tempfile.TemporaryDirectory() as tmp:
             row["checkpoint_bytes"] = adapter_bytes(model, method, tmp)
-        model.train()
-        opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
         batch = pad_collate(tok)(rows[: SETUP["batch_size"]])
-
-        def step() -> None:
-            model(**batch).loss.backward()
-            opt.step()
-            opt.zero_grad(set_to_none=True)
-
-        step()
-        row["peak_bytes"] = measure_step(step).peak
+        row["peak_bytes"] = measure_training_step(model, batch).peak
     return row, model, tok, history
 
 
-def _generation_scores(model: Any, tok: Any, clf: Any = None) -> dict[str, Any]:
+def _generation_scores(
+    model: Any, tok: Any, who: str, clf: Any = None, ngram: Any = None
+) -> dict[str, Any]:
+    """Samples of ``who`` ("untuned", "lora", "full") and their scores."""
     from lmbook.zoo import load
     from lmbook.zoo.quality import bits_per_character
 
     clf = clf or judge_model()
+    ngram = ngram or fluency_ngram()
     base, _ = load("gpt-zh-tiny")
     hits, texts = 0, []
     for label in (0, 1):
-        samples = generate_reviews(model, tok, label, SETUP["seed"])
+        samples = generate_reviews(model, tok, label, SETUP["generation"]["seeds"][who][label])
         hits += sum(int(y == label) for y in judge(samples, clf))
         texts += samples
     style = style_model()
@@ -231,6 +244,7 @@ def _generation_scores(model: Any, tok: Any, clf: Any = None) -> dict[str, Any]:
         "value": hits / len(texts),
         "review_style": float(style.predict([t or "。" for t in texts]).mean()),
         "bits_per_char_under_base": round(bits_per_character(base, tok, texts), 4),
+        "bits_per_char_under_ngram": round(ngram.cross_entropy([t or "。" for t in texts]), 4),
         "samples": texts,  # the first half asked for 负面, the second for 正面
     }
 
@@ -238,18 +252,31 @@ def _generation_scores(model: Any, tok: Any, clf: Any = None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="chapter 5 application cases")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--cases",
+        nargs="*",
+        default=list(CASES),
+        help="re-run only these; keep the other rows of the existing record",
+    )
     args = parser.parse_args(argv)
 
     import lmbook
-    from lmbook.data import load_reviews
+    from lmbook.data import load_lm_text, load_reviews
     from lmbook.runtime import environment
     from lmbook.zoo import load
     from lmbook.zoo.quality import bits_per_character
 
     lmbook.setup(verbose=False)
     began = time.time()
-    clf = judge_model()
+    old: dict[str, Any] = {}
+    if set(args.cases) != set(CASES):
+        old = json.loads(RECORD.read_text(encoding="utf-8"))
+        same = {k: v for k, v in json.loads(json.dumps(SETUP)).items() if k != "generation"}
+        if {k: v for k, v in old["setup"].items() if k != "generation"} != same:
+            raise SystemExit("the record's setup differs: re-run every case")
+    clf, ngram = judge_model(), fluency_ngram()
     test = load_reviews()["test"]
+    news = list(load_lm_text()["test"]["text"][:200])
     base, tok = load("gpt-zh-tiny")
     record: dict[str, Any] = {
         "setup": SETUP,
@@ -257,17 +284,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "real_reviews_bits_per_char": round(
             bits_per_character(base, tok, list(test["text"][:200])), 4
         ),
-        "untuned": _generation_scores(base, tok, clf),
+        "ngram": {"order": ngram.order, "discount": ngram.discount},
+        "real_reviews_bits_per_char_ngram": round(ngram.cross_entropy(test["text"][:200]), 4),
+        "real_news_bits_per_char_ngram": round(ngram.cross_entropy(news), 4),
+        "untuned": (
+            _generation_scores(base, tok, "untuned", clf, ngram)
+            if "generation" in args.cases
+            else old["untuned"]
+        ),
         "rows": [],
+        "cases_run_now": args.cases,
         **environment(),
     }
     print("untuned:", record["untuned"]["value"], flush=True)
-    for case in ("sentiment", "ner", "generation"):
+    for case in CASES:
         for method in ("lora", "full"):
-            row, *_ = run_case(case, method)
+            if case in args.cases:
+                row, *_ = run_case(case, method)
+            else:
+                row = next(r for r in old["rows"] if (r["case"], r["method"]) == (case, method))
             record["rows"].append(row)
             print(case, method, row["value"], row["train_seconds"], flush=True)
-    record["wall_seconds"] = round(time.time() - began, 1)
+    record["wall_seconds"] = round(time.time() - began, 1)  # this run only
     if not args.no_write:
         RECORD.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"wrote {RECORD}")

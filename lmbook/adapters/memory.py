@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-__all__ = ["StepMemory", "measure_step", "saved_activation_bytes"]
+__all__ = ["StepMemory", "measure_step", "measure_training_step", "saved_activation_bytes"]
 
 
 @dataclass
@@ -93,6 +93,27 @@ def measure_step(step: Callable[[], object], device: str | torch.device = "cpu")
                 counts[c] += s
             snapshot = dict(counts)
     return StepMemory(peak, snapshot, "cpu")
+
+
+def measure_training_step(
+    model: torch.nn.Module,
+    batch: dict[str, torch.Tensor],
+    lr: float = 1e-3,
+    device: str | torch.device = "cpu",
+) -> StepMemory:
+    """Peak memory of one AdamW training step of ``model`` on ``batch`` (forward with the batch's
+    ``labels``, backward, optimizer step, gradients freed). One step runs first and is not
+    measured, so that the optimizer states exist, as in every step after the first."""
+    model.train()
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
+
+    def step() -> None:
+        model(**batch).loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    step()
+    return measure_step(step, device)
 
 
 def saved_activation_bytes(forward: Callable[[], object], exclude: list[torch.Tensor]) -> int:

@@ -12,7 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["METHODS", "adapter_bytes", "apply_method", "count_trainable", "peft_config"]
+__all__ = [
+    "HEAD_NAMES",
+    "METHODS",
+    "adapter_bytes",
+    "apply_method",
+    "count_trainable",
+    "peft_config",
+    "task_heads",
+]
+
+HEAD_NAMES = ("classifier", "score")  # a new task head: trained in full by every method
 
 # name -> what it trains (for tables); the order of the book's table
 METHODS: dict[str, str] = {
@@ -96,11 +106,12 @@ def peft_config(
     raise ValueError(f"method={method!r} has no peft config; methods: {list(METHODS)}")
 
 
-def _head_names(task: str) -> tuple[str, ...]:
-    """New task heads, trained in full by every method (peft's ``modules_to_save``)."""
+def task_heads(task: str) -> tuple[str, ...]:
+    """Module names of ``task``'s new head, trained in full by every method (peft's
+    ``modules_to_save``); none for the pretraining tasks."""
     return {
-        "sequence-classification": ("classifier", "score"),
-        "token-classification": ("classifier",),
+        "sequence-classification": HEAD_NAMES,
+        "token-classification": HEAD_NAMES[:1],
     }.get(task, ())
 
 
@@ -113,7 +124,7 @@ def apply_method(model: Any, method: str, task: str = "causal-lm", **kwargs: Any
             p.requires_grad_(True)
         return model
     if method == "bitfit":
-        heads = _head_names(task)
+        heads = task_heads(task)
         for name, p in model.named_parameters():
             parts = name.split(".")
             p.requires_grad_(name.endswith("bias") or any(h in parts for h in heads))

@@ -16,6 +16,11 @@ library it explains (``tests/test_nn_*.py``).
   :func:`sinusoidal_encoding`, :func:`rope` — attention and positional encodings (section 3.6).
 - :func:`conv1d`, :func:`receptive_field`, :class:`TextCNN` — convolution from scratch (stride,
   padding, dilation, groups) and Kim's TextCNN over characters (sections 3.2 and 6.2).
+- :class:`SGD`, :class:`RMSProp`, :class:`Adam`, :class:`AdamW` — optimisers from scratch,
+  identical to ``torch.optim``'s step for step (section 4.3).
+- :func:`log_softmax`, :func:`cross_entropy_loss`, :func:`focal_loss`, :func:`lm_loss` — stable
+  log-softmax, cross-entropy with weights and label smoothing, focal loss, the causal LM loss
+  (section 4.2), equal to PyTorch's and transformers'.
 - :func:`measure_cost`, :func:`peak_memory`, :func:`fit_power_law` — time and peak memory of a
   call, and the exponent of its growth (3.6; the long-context cost of chapter 8).
 
@@ -36,7 +41,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "conv",
         "cost",
         "lora",
+        "losses",
         "mlp",
+        "optim",
         "positional",
         "quant",
         "recurrent",
@@ -53,7 +60,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "charlm": ["CharLM", "bits_per_character", "sentence_batches"],
         "conv": ["conv1d", "conv1d_output_length", "conv1d_param_count", "receptive_field"],
         "cost": ["Cost", "fit_power_law", "measure_cost", "peak_memory"],
-        "lora": ["LoRALinear", "add_lora", "lora_parameters", "merge_lora", "unload_lora"],
+        "lora": [
+            "LoRALinear",
+            "add_lora",
+            "lora_parameters",
+            "matches_target",
+            "merge_lora",
+            "unload_lora",
+        ],
+        "losses": ["cross_entropy_loss", "focal_loss", "lm_loss", "log_softmax"],
         "mlp": [
             "ACTIVATIONS",
             "INIT_SCHEMES",
@@ -62,6 +77,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "init_weight",
             "softmax_cross_entropy",
         ],
+        "optim": ["SGD", "Adam", "AdamW", "RMSProp"],
         "positional": ["rope", "rope_angles", "sinusoidal_encoding"],
         "quant": [
             "INT8_CODEBOOK",
@@ -101,7 +117,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from lmbook.nn.charlm import CharLM, bits_per_character, sentence_batches
     from lmbook.nn.conv import conv1d, conv1d_output_length, conv1d_param_count, receptive_field
     from lmbook.nn.cost import Cost, fit_power_law, measure_cost, peak_memory
-    from lmbook.nn.lora import LoRALinear, add_lora, lora_parameters, merge_lora, unload_lora
+    from lmbook.nn.lora import (
+        LoRALinear,
+        add_lora,
+        lora_parameters,
+        matches_target,
+        merge_lora,
+        unload_lora,
+    )
+    from lmbook.nn.losses import cross_entropy_loss, focal_loss, lm_loss, log_softmax
     from lmbook.nn.mlp import (
         ACTIVATIONS,
         INIT_SCHEMES,
@@ -110,6 +134,7 @@ if TYPE_CHECKING:  # pragma: no cover
         init_weight,
         softmax_cross_entropy,
     )
+    from lmbook.nn.optim import SGD, Adam, AdamW, RMSProp
     from lmbook.nn.positional import rope, rope_angles, sinusoidal_encoding
     from lmbook.nn.quant import (
         INT8_CODEBOOK,

@@ -20,7 +20,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["LoRALinear", "add_lora", "lora_parameters", "merge_lora", "unload_lora"]
+__all__ = [
+    "LoRALinear",
+    "add_lora",
+    "lora_parameters",
+    "matches_target",
+    "merge_lora",
+    "unload_lora",
+]
 
 
 def _is_conv1d(layer: nn.Module) -> bool:
@@ -97,8 +104,10 @@ class LoRALinear(nn.Module):
         return f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:g}"
 
 
-def _matches(name: str, targets: Sequence[str]) -> bool:
-    """peft's rule for a list of targets: the module's full name is, or ends with, ``.target``."""
+def matches_target(name: str, targets: Sequence[str]) -> bool:
+    """peft's rule for a list of targets: the module's full name is, or ends with, ``.target``
+    (``"c_proj"`` matches ``h.0.attn.c_proj`` and ``h.0.mlp.c_proj``, not ``h.0.attn.xc_proj``).
+    The one rule of the book: :func:`add_lora` and :mod:`lmbook.adapters.calculator` use it."""
     return any(name == t or name.endswith(f".{t}") for t in targets)
 
 
@@ -121,7 +130,9 @@ def add_lora(
     ``train`` (e.g. a new classification head, ``"score"``) stay trainable in full."""
     for p in model.parameters():
         p.requires_grad_(False)
-    names = [n for n, m in model.named_modules() if _matches(n, targets) and not n.endswith("base")]
+    names = [
+        n for n, m in model.named_modules() if matches_target(n, targets) and not n.endswith("base")
+    ]
     if not names:
         raise ValueError(f"no module of the model matches {list(targets)}; see print(model)")
     for name in names:
