@@ -8,7 +8,8 @@ Three lines in a notebook::
 
 Names are imported lazily: ``import lmbook.train`` costs nothing, and ``transformers``, ``peft``
 and ``accelerate`` are never imported by it (Accelerate only when launched on several
-processes). See ``docs/train.md``.
+processes). See ``docs/train.md``. ``python -m lmbook.train.search_record`` records the
+hyper-parameter searches and fitting curves of section 4.4 (``search_record``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
+    submodules=["search_record"],
     submod_attrs={
         "checkpoint": ["latest_checkpoint"],
         "config": ["ConfigError", "TrainConfig"],
@@ -27,6 +29,16 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "guards": ["EarlyStopping", "NonFiniteError"],
         "history": ["History", "plot_history"],
         "loop": ["StepInfo", "train"],
+        "metrics": [
+            "McNemar",
+            "PairedBootstrap",
+            "accuracy",
+            "bootstrap_ci",
+            "confusion_matrix",
+            "mcnemar",
+            "paired_bootstrap",
+            "precision_recall_f1",
+        ],
         "optim": ["param_groups"],
         "precision": ["resolve_precision"],
         "schedules": ["WarmupSchedule", "make_scheduler"],
@@ -42,6 +54,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from lmbook.train.guards import EarlyStopping, NonFiniteError
     from lmbook.train.history import History, plot_history
     from lmbook.train.loop import StepInfo, train
+    from lmbook.train.metrics import (
+        McNemar,
+        PairedBootstrap,
+        accuracy,
+        bootstrap_ci,
+        confusion_matrix,
+        mcnemar,
+        paired_bootstrap,
+        precision_recall_f1,
+    )
     from lmbook.train.optim import param_groups
     from lmbook.train.precision import resolve_precision
     from lmbook.train.schedules import WarmupSchedule, make_scheduler

@@ -143,7 +143,7 @@ class GradientFlowWidget(PictureWidget):
 
     def picture(self) -> bytes:
         data = self._norms if self.metric == "grad_norm" else self._ratios
-        label = "梯度范数 grad norm" if self.metric == "grad_norm" else "更新/权重比 update/weight"
+        label = "梯度范数" if self.metric == "grad_norm" else "更新/权重比"
         return gradient_flow_png(
             data, self.meta["names"], self.meta["steps"], self.meta["clipped"], label, self.step
         )
