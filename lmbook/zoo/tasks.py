@@ -179,25 +179,10 @@ def label_word_predict(
     max_len: int = 64,
 ) -> list[int]:
     """Predict 0/1 for each text: which label word the causal LM finds more likely after the
-    prompt (sum of the log-probabilities of its characters)."""
-    import torch
+    prompt (sum of the log-probabilities of its characters, :func:`lmbook.zoo.label_logprobs`)."""
+    from lmbook.zoo.scoring import label_logprobs
 
-    prompts = _prompt_ids(tokenizer, texts, max_len)
-    answers = [tokenizer(w, add_special_tokens=False)["input_ids"] for w in LABEL_WORDS]
-    scores = torch.zeros(len(prompts), len(LABEL_WORDS))
-    model.eval()
-    with torch.no_grad():
-        for k, answer in enumerate(answers):
-            rows = [{"input_ids": p + answer, "labels": [-100] * len(p) + answer} for p in prompts]
-            start = 0
-            for batch in _batches(rows, tokenizer):
-                labels = batch.pop("labels")
-                logp = model(**batch).logits[:, :-1].log_softmax(-1)
-                target = labels[:, 1:]
-                keep = target != -100
-                picked = logp.gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-                scores[start : start + len(labels), k] = (picked * keep).sum(-1)
-                start += len(labels)
+    scores = label_logprobs(model, tokenizer, _prompt_ids(tokenizer, texts, max_len), LABEL_WORDS)
     return scores.argmax(-1).tolist()
 
 
