@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import lazy_loader
 
-__version__ = "0.2.0"  # bump whenever the stored outputs are regenerated; tag v<version>
+__version__ = "0.3.0"  # bump whenever the stored outputs are regenerated; tag v<version>
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
