@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     import lmbook
+    from lmbook.runtime import environment
 
     lmbook.setup(verbose=False)
     began = time.time()
@@ -181,8 +182,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "subspace": rows,
         "live": live,
         "d90": min(reach) if reach else None,
-        "threads": torch.get_num_threads(),
-        "torch": torch.__version__,
+        **environment(),
         "wall_seconds": round(time.time() - began, 1),
     }
     if not args.no_write:
