@@ -67,7 +67,7 @@ SOLUTION_HEADER = "# 解答"
 CHECK_HEADER = re.compile(r"^#\s*检查\s+(?P<label>ex-[\w-]+)\s*$")
 HIDDEN_HEADER = re.compile(r"^#\s*%%\s+(?P<label>ex-[\w-]+)\s*$")
 SOLUTION_METADATA = {"source_hidden": True, "outputs_hidden": True}
-LABEL = re.compile(r"^ex-(?:tour|\d+-\d+)-\d+$")
+LABEL = re.compile(r"^ex-(?:tour|\d+-\d+|a-\d+)-\d+$")  # a-<n>: appendix A's sections
 
 
 class FormatError(ValueError):
@@ -318,7 +318,7 @@ def write_hidden_checks(path: Path, notebook: str, checks: dict[str, list[str]])
 def _expected_prefix(path: Path) -> str | None:
     if path.stem == "tour":
         return "ex-tour-"
-    m = re.match(r"(\d+)-(\d+)-", path.name)
+    m = re.match(r"(\d+|a)-(\d+)-", path.name)  # 2-1-probability, a-1-frameworks
     return f"ex-{m[1]}-{m[2]}-" if m else None
 
 
@@ -364,7 +364,10 @@ def check_format(
                 f"{where}: label should be {prefix}{n} (exercises are numbered in order)"
             )
         elif not LABEL.match(ex.label):
-            problems.append(f"{where}: a label is ex-<chapter>-<section>-<n> or ex-tour-<n>")
+            problems.append(
+                f"{where}: a label is ex-<chapter>-<section>-<n> (ex-a-<section>-<n> in "
+                "appendix A) or ex-tour-<n>"
+            )
         if heading is not None and ex.cell < heading:
             problems.append(f"{where}: exercises come after the '## 练习' heading")
         if _only(nb.cells[ex.cell], "exercise") is None:

@@ -60,6 +60,10 @@ def test_title_install_and_setup_cells(path: Path, notebook: nbformat.NotebookNo
         title = re.match(r"# (\d+)\.(\d+) \S", first.source)
         assert title, "a section's title is numbered as in the outline, e.g. '# 2.1 概率论基础'"
         assert list(title.groups()) == path.stem.split("-", 2)[:2], "title and file name differ"
+    if path.parent.name == "appendix":  # a section of appendix A: a-1-frameworks is "# A.1 ..."
+        title = re.match(r"# A\.(\d+) \S", first.source)
+        assert title, "an appendix section's title is numbered as in the outline, e.g. '# A.1 ...'"
+        assert ["a", title[1]] == path.stem.split("-", 2)[:2], "title and file name differ"
     code = _code(notebook)
     assert code[0].source.strip() == INSTALL_CELL, "first code cell must be the install cell"
     assert code[1].source.strip() == SETUP_CELL, "second code cell must be the setup cell"

@@ -9,8 +9,10 @@
 - :mod:`~lmbook.data.timeline`: the milestones of section 1.1 (perceptron to 2024), each fact
   with its source.
 
-Later chapters add the translation corpus here. Every public name is exported here and imported
-on first use.
+- :mod:`~lmbook.data.mt`: the Chinese–English translation corpus of section 6.4 (LibreOffice
+  help and UI strings, MPL-2.0), shipped in ``lmbook/assets/data/mt`` (:func:`load_mt`).
+
+Every public name is exported here and imported on first use.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules=["corpora", "prep"],
+    submodules=["corpora", "mt", "prep"],
     submod_attrs={
         "corpora": [
             "NER_LABELS",
@@ -34,6 +36,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "load_reviews",
             "normalize",
         ],
+        "mt": ["MT_DIR", "MT_FIELDS", "load_mt", "mt_metadata"],
         "prep": [
             "Packed",
             "char_shingles",
@@ -59,7 +62,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lmbook.data import corpora, prep
+    from lmbook.data import corpora, mt, prep
     from lmbook.data.corpora import (
         NER_LABELS,
         REVIEW_LABELS,
@@ -71,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
         load_reviews,
         normalize,
     )
+    from lmbook.data.mt import MT_DIR, MT_FIELDS, load_mt, mt_metadata
     from lmbook.data.prep import (
         Packed,
         char_shingles,
