@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"text", "linalg", "nn"},
     {"train"},
     {"viz", "zoo"},
-    {"adapters"},
+    {"adapters", "gan", "scaling"},
 ]
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 ROOT_ATTRS = {"setup": "runtime", "show_source": "source"}  # lmbook.<name> -> the unit behind it

@@ -23,6 +23,8 @@ library it explains (``tests/test_nn_*.py``).
   (section 4.2), equal to PyTorch's and transformers'.
 - :func:`measure_cost`, :func:`peak_memory`, :func:`fit_power_law` — time and peak memory of a
   call, and the exponent of its growth (3.6; the long-context cost of chapter 8).
+- :class:`MoELayer`, :func:`load_balancing_loss` — a top-k routed mixture-of-experts layer and
+  the Switch Transformer load-balancing loss (section 8.1).
 
 Names are imported lazily: ``import lmbook.nn`` stays cheap.
 """
@@ -43,6 +45,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "lora",
         "losses",
         "mlp",
+        "moe",
         "optim",
         "positional",
         "quant",
@@ -77,6 +80,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "init_weight",
             "softmax_cross_entropy",
         ],
+        "moe": ["MoELayer", "MoEOutput", "load_balancing_loss"],
         "optim": ["SGD", "Adam", "AdamW", "RMSProp"],
         "positional": ["rope", "rope_angles", "sinusoidal_encoding"],
         "quant": [
@@ -134,6 +138,7 @@ if TYPE_CHECKING:  # pragma: no cover
         init_weight,
         softmax_cross_entropy,
     )
+    from lmbook.nn.moe import MoELayer, MoEOutput, load_balancing_loss
     from lmbook.nn.optim import SGD, Adam, AdamW, RMSProp
     from lmbook.nn.positional import rope, rope_angles, sinusoidal_encoding
     from lmbook.nn.quant import (

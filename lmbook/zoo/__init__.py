@@ -21,14 +21,42 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "adapters": ["lora_config"],
+        "likelihood": ["text_logprobs"],
         "loader": ["HubUnreachableError", "TASKS", "load"],
+        "online": ["hub_online"],
+        "probes": ["ContinuationProbe", "continuation_probe", "pair_preference"],
         "registry": ["MODELS_DIR", "SHIPPED", "model_dir", "model_meta", "shipped_names"],
+        "retrieval": [
+            "BM25",
+            "char_f1",
+            "char_tokens",
+            "dense_rank",
+            "embed_texts",
+            "exact_match",
+            "recall_at_k",
+            "reciprocal_rank_fusion",
+        ],
         "scoring": ["label_logprobs", "zero_shot_predict"],
+        "toolcall": ["calculate", "run_call", "tool_use_run"],
     },
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from lmbook.zoo.adapters import lora_config
+    from lmbook.zoo.likelihood import text_logprobs
     from lmbook.zoo.loader import TASKS, HubUnreachableError, load
+    from lmbook.zoo.online import hub_online
+    from lmbook.zoo.probes import ContinuationProbe, continuation_probe, pair_preference
     from lmbook.zoo.registry import MODELS_DIR, SHIPPED, model_dir, model_meta, shipped_names
+    from lmbook.zoo.retrieval import (
+        BM25,
+        char_f1,
+        char_tokens,
+        dense_rank,
+        embed_texts,
+        exact_match,
+        recall_at_k,
+        reciprocal_rank_fusion,
+    )
     from lmbook.zoo.scoring import label_logprobs, zero_shot_predict
+    from lmbook.zoo.toolcall import calculate, run_call, tool_use_run
