@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"device", "seeding", "fonts", "source"},
     {"runtime", "data"},
     {"tokenization"},
-    {"text", "linalg", "nn"},
+    {"text", "linalg", "nn", "metrics"},
     {"train"},
     {"viz", "zoo"},
     {"adapters", "gan", "scaling"},

@@ -44,12 +44,14 @@ def test_shipped_folders_are_complete_and_small():
         assert meta["weights_bytes"] == (folder / "model.safetensors").stat().st_size
         total += meta["weights_bytes"]
         assert meta["steps"] == meta["train_config"]["max_steps"]
+        assert name in describe(name)
+        if meta["model_config"]["model_type"] == "marian":
+            continue  # the translation model: tests/test_zoo_translation.py
         tok_meta = json.loads((TOKENIZER_DIR / "char" / "meta.json").read_text())
         assert meta["data"]["sha256"] == tok_meta["training_data_sha256"]
         card = (folder / "README.md").read_text(encoding="utf-8")
         assert card == render_card(meta)
         assert "预训练" in card and "Pretraining" in card and "random init" in card
-        assert name in describe(name)
     assert total < 30e6
 
 

@@ -9,6 +9,8 @@
 - :mod:`~lmbook.adapters.peft_bridge`: copy LoRA factors from ``peft`` into :mod:`lmbook.nn`;
 - ``python -m lmbook.adapters.compare`` / ``.sweep`` / ``.cases``: the recorded experiments
   (``lmbook/adapters/records/*.json``).
+- ``python -m lmbook.adapters.helpclf``: section 6.2's text-classification comparison (TF-IDF,
+  TextCNN, BERT full and LoRA, zero-shot GPT on one split), ``lmbook/assets/records/helpclf.json``.
 
 Names are imported lazily: ``import lmbook.adapters`` imports neither torch nor peft.
 """
@@ -21,7 +23,7 @@ import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules=["calculator", "compare", "memory", "methods", "peft_bridge", "records"],
+    submodules=["calculator", "compare", "helpclf", "memory", "methods", "peft_bridge", "records"],
     submod_attrs={
         "calculator": ["Estimate", "count_trainable_analytic", "estimate", "meta_model"],
         "memory": ["StepMemory", "measure_step", "measure_training_step", "saved_activation_bytes"],

@@ -9,6 +9,9 @@
 - :mod:`~lmbook.data.timeline`: the milestones of section 1.1 (perceptron to 2024), each fact
   with its source.
 
+- :mod:`~lmbook.data.helpmodules`: the multi-class task of section 6.2, the LibreOffice module of
+  each help paragraph, split by help page (:func:`load_help_modules`).
+
 - :mod:`~lmbook.data.mt`: the Chinese–English translation corpus of section 6.4 (LibreOffice
   help and UI strings, MPL-2.0), shipped in ``lmbook/assets/data/mt`` (:func:`load_mt`).
 
@@ -23,7 +26,7 @@ import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules=["corpora", "mt", "prep"],
+    submodules=["corpora", "helpmodules", "mt", "prep"],
     submod_attrs={
         "corpora": [
             "NER_LABELS",
@@ -35,6 +38,14 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "load_peoples_daily",
             "load_reviews",
             "normalize",
+        ],
+        "helpmodules": [
+            "HELP_LABEL_WORDS",
+            "HELP_MODULES",
+            "HELP_SHARES",
+            "help_modules_counts",
+            "load_help_modules",
+            "page_of",
         ],
         "mt": ["MT_DIR", "MT_FIELDS", "load_mt", "mt_metadata"],
         "prep": [
@@ -62,7 +73,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lmbook.data import corpora, mt, prep
+    from lmbook.data import corpora, helpmodules, mt, prep
     from lmbook.data.corpora import (
         NER_LABELS,
         REVIEW_LABELS,
@@ -73,6 +84,14 @@ if TYPE_CHECKING:  # pragma: no cover
         load_peoples_daily,
         load_reviews,
         normalize,
+    )
+    from lmbook.data.helpmodules import (
+        HELP_LABEL_WORDS,
+        HELP_MODULES,
+        HELP_SHARES,
+        help_modules_counts,
+        load_help_modules,
+        page_of,
     )
     from lmbook.data.mt import MT_DIR, MT_FIELDS, load_mt, mt_metadata
     from lmbook.data.prep import (

@@ -6,7 +6,8 @@
     model = get_peft_model(model, lora_config(model, "sequence-classification"))  # peft
 
 ``python -m lmbook.zoo`` lists the shipped models with their size and held-out quality;
-``python -m lmbook.zoo.pretrain --model gpt|bert`` rebuilds them; ``python -m
+``python -m lmbook.zoo.pretrain --model gpt|bert|mt`` rebuilds them (``mt``: the Chinese-English
+translation model ``mt-zh-en-tiny``, :mod:`lmbook.zoo.translation`); ``python -m
 lmbook.zoo.evaluate`` measures what pretraining buys downstream. Importing this package is
 cheap: ``transformers`` loads on the first call to :func:`load`.
 """
@@ -21,6 +22,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "adapters": ["lora_config"],
+        "fewshot": ["few_shot_prompt", "few_shot_run", "sample_demos"],
         "likelihood": ["text_logprobs"],
         "loader": ["HubUnreachableError", "TASKS", "load"],
         "online": ["hub_online"],
@@ -38,11 +40,22 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "scoring": ["label_logprobs", "zero_shot_predict"],
         "toolcall": ["calculate", "run_call", "tool_use_run"],
+        "translation": [
+            "MT_EVAL_SUBSET",
+            "copy_baseline",
+            "length_buckets",
+            "mt_config",
+            "mt_examples",
+            "nearest_neighbour_baseline",
+            "pad_seq2seq",
+            "translate",
+        ],
     },
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from lmbook.zoo.adapters import lora_config
+    from lmbook.zoo.fewshot import few_shot_prompt, few_shot_run, sample_demos
     from lmbook.zoo.likelihood import text_logprobs
     from lmbook.zoo.loader import TASKS, HubUnreachableError, load
     from lmbook.zoo.online import hub_online
@@ -60,3 +73,13 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from lmbook.zoo.scoring import label_logprobs, zero_shot_predict
     from lmbook.zoo.toolcall import calculate, run_call, tool_use_run
+    from lmbook.zoo.translation import (
+        MT_EVAL_SUBSET,
+        copy_baseline,
+        length_buckets,
+        mt_config,
+        mt_examples,
+        nearest_neighbour_baseline,
+        pad_seq2seq,
+        translate,
+    )

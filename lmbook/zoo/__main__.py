@@ -11,7 +11,14 @@ def describe(name: str) -> str:
     """One line about a shipped model, read from its ``meta.json``."""
     meta = model_meta(name)
     q = meta["quality"]
-    if "test_bpc" in q:
+    if "greedy" in q:
+        nn = q["nearest_neighbour"]
+        quality = (
+            f"test BLEU {q['greedy']['bleu']:.1f} greedy / {q['beam4']['bleu']:.1f} beam 4, "
+            f"chrF {q['greedy']['chrf']:.1f} (nearest training sentence BLEU {nn['bleu']:.1f}, "
+            f"chrF {nn['chrf']:.1f})"
+        )
+    elif "test_bpc" in q:
         ng = q["ngram"]
         quality = (
             f"held-out {q['test_bpc']:.3f} bits/char "

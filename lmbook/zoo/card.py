@@ -15,6 +15,11 @@ def write_card(folder: Path) -> Path:
     """Render ``folder/meta.json`` into ``folder/README.md`` and return its path."""
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     path = folder / "README.md"
+    if meta["model_config"]["model_type"] == "marian":
+        from lmbook.zoo.translation import render_mt_card
+
+        path.write_text(render_mt_card(meta), encoding="utf-8")
+        return path
     path.write_text(render_card(meta), encoding="utf-8")
     return path
 

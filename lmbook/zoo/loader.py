@@ -31,6 +31,7 @@ TASKS: dict[str, str] = {
     "masked-lm": "AutoModelForMaskedLM",
     "sequence-classification": "AutoModelForSequenceClassification",
     "token-classification": "AutoModelForTokenClassification",
+    "seq2seq-lm": "AutoModelForSeq2SeqLM",
 }
 _DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -98,7 +99,8 @@ def load(
     """Return ``(model, tokenizer)`` for a shipped name or a hub id, with the head of ``task``.
 
     ``task`` is one of ``"causal-lm"``, ``"masked-lm"``, ``"sequence-classification"``,
-    ``"token-classification"`` or ``None`` (the model's own head). ``num_labels`` / ``id2label``
+    ``"token-classification"``, ``"seq2seq-lm"`` (an encoder-decoder such as the shipped
+    ``mt-zh-en-tiny``) or ``None`` (the model's own head). ``num_labels`` / ``id2label``
     size a new classification head; other keyword arguments go to ``from_pretrained``.
 
     >>> model, tok = load("bert-zh-tiny", "token-classification", num_labels=7)  # doctest: +SKIP
@@ -110,6 +112,7 @@ def load(
     if is_shipped(name):
         source: Any = model_dir(name)
         kwargs["local_files_only"] = True
+        kwargs.setdefault("dtype", "float32")  # the translation model ships fp16 weights
         cls_name = TASKS[task or SHIPPED[name]]
         with _quiet(transformers):
             return _from_pretrained(transformers, cls_name, source, kwargs)

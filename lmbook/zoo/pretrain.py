@@ -1,8 +1,9 @@
-"""Rebuild the shipped models from scratch: ``python -m lmbook.zoo.pretrain --model gpt|bert``.
+"""Rebuild the shipped models from scratch: ``python -m lmbook.zoo.pretrain --model gpt|bert|mt``.
 
 Trains with :func:`lmbook.train.train` (fixed seed, one CPU thread by default, checkpoints in
 ``build/zoo/<name>``), then measures held-out quality, saves the model and tokenizer in Hugging
 Face format to ``lmbook/assets/models/<name>`` and writes ``meta.json`` and the model card.
+``--model mt`` trains the translation model (:mod:`lmbook.zoo.translation`).
 A run may be split over several invocations: ``--stop-after-minutes 20`` pauses it at a
 checkpoint, ``--resume`` continues it exactly where it stopped.
 """
@@ -70,13 +71,22 @@ _CORPORA = {
     "mix": "People's Daily train + reviews train (lmbook.tokenization.training_texts())",
     "news": "People's Daily train",
 }
+_MT_INT_OPTIONS = (
+    "vocab_size",
+    "d_model",
+    "ffn",
+    "encoder_layers",
+    "decoder_layers",
+    "batch_tokens",
+    "max_len",
+)  # --model mt only (lmbook.zoo.translation.MT_DEFAULTS)
 EVAL_SUBSET = 100  # held-out sentences the unit tests rescore (first N of the test split)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m lmbook.zoo.pretrain", description=__doc__)
-    p.add_argument("--model", choices=sorted(DEFAULTS), required=True)
-    for key in ("layers", "hidden", "heads", "batch_size", "steps", "warmup"):
+    p.add_argument("--model", choices=[*sorted(DEFAULTS), "mt"], required=True)
+    for key in ("layers", "hidden", "heads", "batch_size", "steps", "warmup", *_MT_INT_OPTIONS):
         p.add_argument("--" + key.replace("_", "-"), type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--dropout", type=float, default=None, help="residual, embedding, attention")
@@ -106,7 +116,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "today's baselines and rewrite its meta.json and card",
     )
     args = p.parse_args(argv)
-    for key, value in DEFAULTS[args.model].items():
+    if args.model == "mt":
+        from lmbook.zoo.translation import MT_DEFAULTS
+
+        defaults = MT_DEFAULTS
+    else:
+        defaults = DEFAULTS[args.model]
+    for key, value in defaults.items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
     return args
@@ -150,6 +166,10 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
     from lmbook.zoo.corpus import masked_lm_loss
 
     args = _parse(argv)
+    if args.model == "mt":
+        from lmbook.zoo.translation import pretrain_mt
+
+        return pretrain_mt(args)
     device = lmbook.setup(seed=args.seed, threads=args.threads)
     if args.remeasure:
         return remeasure(Path(args.out) if args.out else MODELS_DIR / args.name)

@@ -11,7 +11,12 @@ __all__ = ["MODELS_DIR", "SHIPPED", "is_shipped", "model_dir", "model_meta", "sh
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 
 # name -> the model's own head (the task it was pretrained for)
-SHIPPED: dict[str, str] = {"gpt-zh-tiny": "causal-lm", "bert-zh-tiny": "masked-lm"}
+SHIPPED: dict[str, str] = {
+    "gpt-zh-tiny": "causal-lm",
+    "bert-zh-tiny": "masked-lm",
+    "mt-zh-en-tiny": "seq2seq-lm",
+}
+_REBUILD = {"gpt-zh-tiny": "gpt", "bert-zh-tiny": "bert", "mt-zh-en-tiny": "mt"}
 
 
 def shipped_names() -> list[str]:
@@ -32,7 +37,7 @@ def model_dir(name: str) -> Path:
     if not (path / "config.json").is_file():
         raise FileNotFoundError(
             f"the shipped model {name!r} is missing from {path}: rebuild it with "
-            f"`python -m lmbook.zoo.pretrain --model {name.split('-')[0]}` or reinstall lmbook."
+            f"`python -m lmbook.zoo.pretrain --model {_REBUILD[name]}` or reinstall lmbook."
         )
     return path
 
