@@ -7,6 +7,7 @@ syntax is visible, and each solution (prose, code, output) stays hidden until it
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from widget_checks import ARTIFACTS, jupyterlab_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the synthetic book
@@ -45,6 +47,14 @@ def test_exercises_render_and_solutions_stay_collapsed(page: Any, lab: tuple[str
     page.wait_for_function(
         "() => document.querySelectorAll('.jp-Notebook .myst-exercise').length >= 6"
     )
+    # markdown cells render one by one (slowly on a loaded machine): wait for the last; if raw
+    # text is still there after 30 s, the assert below shows it
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "re => !new RegExp(re).test(document.querySelector('.jp-Notebook').innerText)",
+            arg=RAW.pattern,
+            timeout=30_000,
+        )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "jupyterlab-exercises.png"), full_page=True)
     text = _visible(page)
