@@ -47,6 +47,18 @@ def setup(
     return dev
 
 
+def _cpu_name() -> str:
+    """The CPU's model name (Linux: from /proc/cpuinfo), else what :mod:`platform` knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def silence_known_warnings() -> None:
     """Hide the warnings in :data:`KNOWN_WARNINGS` (and only those)."""
     for message, category in KNOWN_WARNINGS:
@@ -68,7 +80,7 @@ def environment(packages: tuple[str, ...] = ("torch", "transformers", "peft")) -
     return {
         "hardware": {
             "machine": platform.machine(),
-            "processor": platform.processor() or platform.machine(),
+            "processor": _cpu_name(),
             "threads": torch.get_num_threads(),
             "cuda": torch.cuda.is_available(),
         },

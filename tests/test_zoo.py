@@ -61,6 +61,8 @@ def test_card_names_the_hardware_it_was_trained_on():
     assert "on one CPU thread" in render_card(meta)
     assert "on 4 CPU threads" in render_card({**meta, "args": {**meta["args"], "threads": 4}})
     assert "on NVIDIA H200 GPU" in render_card({**meta, "device": "NVIDIA H200"})
+    cpu = {"processor": "AMD EPYC", "threads": 1, "machine": "x86_64", "cuda": False}
+    assert "on one CPU thread 单线程 CPU (AMD EPYC)" in render_card({**meta, "hardware": cpu})
 
 
 @pytest.mark.parametrize(
@@ -242,3 +244,50 @@ def test_a_recorded_downstream_row_reproduces():
     for init in ("pretrained", "random"):
         model, tok, _ = evaluate.trial(task, "full", init == "pretrained", row[f"{init}_lr"])
         assert task.score(model, tok, "test") == pytest.approx(row[init], abs=0.01), init
+
+
+def test_study_summary_is_a_paired_comparison_over_seeds():
+    """Mean paired difference, its t interval and p match scipy; a zero difference has p = 1."""
+    from scipy import stats
+
+    from lmbook.zoo.evaluate import summarise_study
+
+    pre, rand = [0.70, 0.74, 0.69], [0.66, 0.69, 0.66]
+    runs = [
+        {"examples": 100, "seed": s, "init": init, "validation": v, "test": 0.6}
+        for init, values in (("pretrained", pre), ("random", rand))
+        for s, v in enumerate(values)
+    ]
+    val, test = summarise_study(runs)
+    assert (val["split"], test["split"]) == ("validation", "test")
+    assert val["margin"] == pytest.approx(0.04) and val["wins"] == 3 and val["seeds"] == 3
+    assert val["p"] == pytest.approx(stats.ttest_rel(pre, rand).pvalue, abs=1e-4)
+    ci = stats.ttest_rel(pre, rand).confidence_interval(0.95)
+    assert val["ci95"] == pytest.approx([ci.low, ci.high], abs=1e-4)
+    assert (test["margin"], test["p"], test["wins"]) == (0.0, 1.0, 0)
+
+
+def test_recorded_study_agrees_with_the_card_table():
+    """The study's seed-0 runs on the comparison's training-set size are the table's runs: the
+    same scores (same code path, same seed), and the summary is recomputed from its runs."""
+    from lmbook.zoo import evaluate
+
+    down = zoo.model_meta(BERT)["downstream"]
+    study = down["study"]
+    row = next(
+        r for r in down["results"] if r["task"] == study["task"] and r["method"] == study["method"]
+    )
+    for init in ("pretrained", "random"):
+        run = next(
+            r
+            for r in study["runs"]
+            if (r["examples"], r["seed"], r["init"])
+            == (evaluate.SETUP["train_examples"], evaluate.SETUP["seed"], init)
+        )
+        assert run["test"] == pytest.approx(row[init], abs=1e-4)
+        assert run["validation"] == pytest.approx(row[f"{init}_validation"], abs=1e-4)
+    assert study["summary"] == evaluate.summarise_study(study["runs"])
+    seeds = {r["seed"] for r in study["runs"]}
+    assert len(seeds) >= 3 and {r["examples"] for r in study["runs"]} == set(
+        evaluate.STUDY["sizes"]
+    )

@@ -21,8 +21,11 @@ def test_pretrain_a_few_steps_into_a_temporary_folder(kind, tmp_path):
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["steps"] == 3
     assert meta["args"]["dropout"] == 0.1
-    assert meta["model_config"]["n_layer" if kind == "gpt" else "num_hidden_layers"] == 1
+    assert meta["model_config"]["n_layer" if kind != "bert" else "num_hidden_layers"] == 1
     assert "quality" in meta and (out / "README.md").exists()
+    assert meta["hardware"]["processor"] and meta["hardware"]["threads"] == 1
+    assert meta["train_config"]["precision"] == "auto"  # fp32 here; --precision bf16 is faster
+    assert f"`python -m lmbook.zoo.pretrain --model {kind}`" in (out / "README.md").read_text()
     model, tokenizer = load(str(out))
     assert sum(p.numel() for p in model.parameters()) == meta["parameters"]
     assert len(tokenizer) == meta["model_config"]["vocab_size"]

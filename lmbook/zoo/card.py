@@ -8,7 +8,7 @@ from typing import Any
 
 from lmbook.zoo.quality import TEMPERATURE
 
-__all__ = ["render_card", "write_card"]
+__all__ = ["describe_hardware", "render_card", "write_card"]
 
 
 def write_card(folder: Path) -> Path:
@@ -69,6 +69,34 @@ def _downstream_lines(meta: dict[str, Any]) -> list[str]:
             f"| {row['pretrained_lr']:g} / {row['random_lr']:g} "
             f"| {row['pretrained_seconds']:.0f} / {row['random_seconds']:.0f} |"
         )
+    return lines + _study_lines(down.get("study"))
+
+
+def _study_lines(study: dict[str, Any] | None) -> list[str]:
+    """The seed and labelled-set-size study of :func:`lmbook.zoo.evaluate.seed_study`."""
+    if not study:
+        return []
+    seeds = sorted({r["seed"] for r in study["runs"]})
+    lines = [
+        "",
+        f"Seeds and labelled data 种子与标注数据量: {study['task']}, {study['method']} "
+        f"fine-tuning, seeds {seeds}, the first N training examples, each initialisation at its "
+        f"learning rate above (pretrained {study['lr']['pretrained']:g}, random "
+        f"{study['lr']['random']:g}); margin = mean over seeds of pretrained minus random "
+        f"{study['metric']} (same seed), 95% t interval, paired t-test. "
+        "同一随机种子下预训练减随机初始化之差的均值、95% 置信区间与配对 t 检验。",
+        "",
+        "| N | split 数据集 | pretrained 预训练 | random init 随机初始化 | margin 优势 "
+        "| 95% CI | p | seeds won 胜出种子数 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in study["summary"]:
+        lo, hi = row["ci95"]
+        lines.append(
+            f"| {row['examples']} | {row['split']} | {row['pretrained']:.3f} | {row['random']:.3f} "
+            f"| {row['margin']:+.3f} | [{lo:+.3f}, {hi:+.3f}] | {_p_value(row['p'])} "
+            f"| {row['wins']}/{row['seeds']} |"
+        )
     return lines
 
 
@@ -110,8 +138,9 @@ def render_card(meta: dict[str, Any]) -> str:
         f"- {meta['steps']} steps × batch {tc['batch_size']} × 128 tokens = "
         f"{meta['tokens_seen']:,} tokens seen; AdamW lr {tc['lr']}, betas {tc['betas']}, "
         f"weight decay {tc['weight_decay']}, warmup {tc['warmup_steps']} + cosine to "
-        f"{tc['min_lr_ratio']}× ; seed {tc['seed']}",
-        f"- wall time 用时: {meta['wall_time_s'] / 60:.1f} min on {_hardware(meta)} "
+        f"{tc['min_lr_ratio']}× ; seed {tc['seed']}"
+        + ("; bfloat16 autocast 混合精度" if tc.get("precision") == "bf16" else ""),
+        f"- wall time 用时: {meta['wall_time_s'] / 60:.1f} min on {describe_hardware(meta)} "
         f"(torch {meta['versions']['torch']}, transformers {meta['versions']['transformers']})",
         f"- final train loss 最终训练损失 {meta['final_train_loss']:.3f}; validation loss "
         f"验证损失 {meta['validation_loss']:.3f} (nats/token)",
@@ -151,17 +180,24 @@ def render_card(meta: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _hardware(meta: dict[str, Any]) -> str:
-    """Where the pretraining ran, from the recorded device (runs before it was recorded: CPU)."""
+def _p_value(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def describe_hardware(meta: dict[str, Any]) -> str:
+    """Where a shipped model was trained: the GPU by name, or the CPU threads (and, for runs
+    recorded with :func:`lmbook.runtime.environment`, the processor)."""
     device = meta.get("device", "cpu")
-    if device == "cpu":
-        threads = meta["args"]["threads"]
-        return (
-            "one CPU thread 单线程 CPU"
-            if threads == 1
-            else f"{threads} CPU threads {threads} 个 CPU 线程"
-        )
-    return f"{device} GPU"
+    if device != "cpu":
+        return f"{device} GPU"
+    threads = meta["args"]["threads"]
+    where = (
+        "one CPU thread 单线程 CPU"
+        if threads == 1
+        else f"{threads} CPU threads {threads} 个 CPU 线程"
+    )
+    processor = meta.get("hardware", {}).get("processor")
+    return f"{where} ({processor})" if processor else where
 
 
 def _arch(cfg: dict[str, Any]) -> dict[str, Any]:

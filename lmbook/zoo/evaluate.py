@@ -18,7 +18,19 @@ from typing import Any
 
 from lmbook.zoo.registry import model_dir
 
-__all__ = ["SETUP", "Task", "compare", "finetune", "main", "make_model", "tasks", "trial"]
+__all__ = [
+    "SETUP",
+    "STUDY",
+    "Task",
+    "compare",
+    "finetune",
+    "main",
+    "make_model",
+    "seed_study",
+    "summarise_study",
+    "tasks",
+    "trial",
+]
 
 SETUP: dict[str, Any] = {
     "train_examples": 1000,
@@ -28,6 +40,15 @@ SETUP: dict[str, Any] = {
     "lora": {"r": 8, "lora_alpha": 16, "lora_dropout": 0.0},
     "seed": 0,
 }
+# Does BERT's pretraining pay off in full fine-tuning? The same comparison over several seeds
+# and labelled-set sizes, each initialisation at the learning rate it chose above.
+STUDY: dict[str, Any] = {
+    "task": "sentiment",
+    "method": "full",
+    "seeds": (0, 1, 2, 3, 4),
+    "sizes": (100, 300, 1000, 3000),
+}
+SPLITS = ("validation", "test")
 
 
 def make_model(name: str, task: str, pretrained: bool, seed: int, **labels: Any) -> tuple[Any, Any]:
@@ -45,8 +66,11 @@ def make_model(name: str, task: str, pretrained: bool, seed: int, **labels: Any)
     return model, tokenizer
 
 
-def finetune(model: Any, rows: list[dict[str, Any]], tokenizer: Any, lr: float) -> float:
-    """Fine-tune ``model`` in place on ``rows`` with :func:`lmbook.train.train`; return seconds."""
+def finetune(
+    model: Any, rows: list[dict[str, Any]], tokenizer: Any, lr: float, seed: int | None = None
+) -> float:
+    """Fine-tune ``model`` in place on ``rows`` with :func:`lmbook.train.train` (seed: data
+    order and dropout, default ``SETUP["seed"]``); return seconds."""
     from lmbook.train import TrainConfig, train
     from lmbook.zoo.tasks import pad_collate
 
@@ -55,7 +79,7 @@ def finetune(model: Any, rows: list[dict[str, Any]], tokenizer: Any, lr: float) 
         batch_size=SETUP["batch_size"],
         max_steps=SETUP["steps"],
         warmup_steps=SETUP["steps"] // 10,
-        seed=SETUP["seed"],
+        seed=SETUP["seed"] if seed is None else seed,
         record_grads=False,
         progress=False,
         verbose=False,
@@ -109,19 +133,28 @@ def tasks() -> dict[str, Task]:
     }
 
 
-def trial(task: Task, method: str, pretrained: bool, lr: float) -> tuple[Any, Any, float]:
+def trial(
+    task: Task,
+    method: str,
+    pretrained: bool,
+    lr: float,
+    seed: int | None = None,
+    examples: int | None = None,
+) -> tuple[Any, Any, float]:
     """Fine-tune the task's model (or its random twin) with ``method`` ("lora" or "full") at
-    ``lr`` on the first ``SETUP["train_examples"]`` training rows; return model, tokenizer and
-    training seconds."""
+    ``lr`` on the first ``examples`` (default ``SETUP["train_examples"]``) training rows with
+    ``seed`` (default ``SETUP["seed"]``: head, random twin, data order); return model,
+    tokenizer and training seconds."""
     from peft import get_peft_model
 
     from lmbook.zoo.adapters import lora_config
 
-    model, tok = make_model(task.model, task.head, pretrained, SETUP["seed"], **task.labels)
+    seed = SETUP["seed"] if seed is None else seed
+    model, tok = make_model(task.model, task.head, pretrained, seed, **task.labels)
     if method == "lora":
         model = get_peft_model(model, lora_config(model, task.head, **SETUP["lora"]))
-    rows = task.examples(tok, "train", SETUP["train_examples"])
-    return model, tok, finetune(model, rows, tok, lr)
+    rows = task.examples(tok, "train", examples or SETUP["train_examples"])
+    return model, tok, finetune(model, rows, tok, lr, seed)
 
 
 def _run(name: str, task: Task) -> list[dict[str, Any]]:
@@ -157,6 +190,74 @@ def compare(model: str) -> list[dict[str, Any]]:
     ]
 
 
+def seed_study(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """``STUDY``'s runs: for each labelled-set size and seed, fine-tune the pretrained model and
+    its random twin (each at the learning rate ``results`` chose for it) and score both splits;
+    the runs and their :func:`summarise_study`."""
+    name, method = STUDY["task"], STUDY["method"]
+    task = tasks()[name]
+    row = next(r for r in results if r["task"] == name and r["method"] == method)
+    lrs = {init: row[f"{init}_lr"] for init in ("pretrained", "random")}
+    runs = []
+    for examples in STUDY["sizes"]:
+        for seed in STUDY["seeds"]:
+            for init, lr in lrs.items():
+                model, tok, seconds = trial(task, method, init == "pretrained", lr, seed, examples)
+                run = {"examples": examples, "seed": seed, "init": init}
+                run |= {split: round(task.score(model, tok, split), 4) for split in SPLITS}
+                print(f"study {examples} examples seed {seed} {init}: {run} ({seconds:.0f} s)")
+                runs.append(run)
+    return {
+        "task": name,
+        "method": method,
+        "metric": task.metric.removeprefix("test "),
+        "lr": lrs,
+        "runs": runs,
+        "summary": summarise_study(runs),
+    }
+
+
+def summarise_study(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per labelled-set size and split: mean scores, mean paired difference (pretrained minus
+    random, same seed), its 95% t interval, the paired t-test's two-sided p and the seeds won."""
+    import numpy as np
+    from scipy import stats
+
+    rows = []
+    for examples in sorted({r["examples"] for r in runs}):
+        by = {
+            init: {r["seed"]: r for r in runs if r["examples"] == examples and r["init"] == init}
+            for init in ("pretrained", "random")
+        }
+        seeds = sorted(by["pretrained"].keys() & by["random"].keys())
+        for split in SPLITS:
+            pre = np.array([by["pretrained"][s][split] for s in seeds])
+            rand = np.array([by["random"][s][split] for s in seeds])
+            diff = pre - rand
+            half = stats.t.ppf(0.975, len(seeds) - 1) * diff.std(ddof=1) / np.sqrt(len(seeds))
+            if diff.std() > 0:
+                p = stats.ttest_rel(pre, rand).pvalue
+            else:  # identical differences: t is 0 or infinite
+                p = 1.0 if diff.mean() == 0 else 0.0
+            rows.append(
+                {
+                    "examples": examples,
+                    "split": split,
+                    "seeds": len(seeds),
+                    "pretrained": round(float(pre.mean()), 4),
+                    "random": round(float(rand.mean()), 4),
+                    "margin": round(float(diff.mean()), 4),
+                    "ci95": [
+                        round(float(diff.mean() - half), 4),
+                        round(float(diff.mean() + half), 4),
+                    ],
+                    "p": round(float(p), 4),
+                    "wins": int((diff > 0).sum()),
+                }
+            )
+    return rows
+
+
 def _describe_setup() -> str:
     s = SETUP
     return (
@@ -181,19 +282,29 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m lmbook.zoo.evaluate", description=__doc__)
     p.add_argument("--model", choices=("gpt", "bert", "all"), default="all")
     p.add_argument("--no-write", action="store_true", help="print only; leave meta.json alone")
+    p.add_argument(
+        "--study-only",
+        action="store_true",
+        help="BERT: rerun only the seed and labelled-size study, at the recorded learning rates",
+    )
     args = p.parse_args(argv)
     transformers.logging.set_verbosity_error()  # no load report for every new head
     lmbook.setup(seed=SETUP["seed"], threads=1)
     for kind in ("gpt", "bert") if args.model == "all" else (args.model,):
         started = time.monotonic()
         folder = model_dir(f"{kind}-zh-tiny")
-        results = compare(folder.name)
-        print(json.dumps(results, ensure_ascii=False, indent=1))
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if args.study_only:
+            down = meta["downstream"]
+        else:
+            down = {"setup": _describe_setup(), "results": compare(folder.name)}
+        if tasks()[STUDY["task"]].model == folder.name:
+            down["study"] = seed_study(down["results"])
+        print(json.dumps(down, ensure_ascii=False, indent=1))
         print(f"{kind}: {time.monotonic() - started:.0f} s")
         if args.no_write:
             continue
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        meta["downstream"] = {"setup": _describe_setup(), "results": results}
+        meta["downstream"] = down
         (folder / "meta.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )

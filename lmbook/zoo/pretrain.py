@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "warmup": 100,
         "dropout": 0.0,
         "corpus": "mix",
+        "precision": "auto",
     },
     "bert": {
         "name": "bert-zh-tiny",
@@ -57,6 +57,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "warmup": 150,
         "dropout": 0.0,
         "corpus": "mix",
+        "precision": "auto",
     },
 }
 _RUN_OPTIONS = {
@@ -105,6 +106,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--mask-rate", type=float, default=0.4, help="BERT only: share of tokens masked")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument(
+        "--precision",
+        choices=("auto", "fp32", "bf16"),
+        default=None,
+        help="auto: fp32 on a CPU, bf16 on a GPU that has it; bf16 on a CPU with AVX512-BF16 "
+        "trains about 1.8x faster",
+    )
     p.add_argument("--work-dir", default="build/zoo", help="checkpoints go to WORK_DIR/<name>")
     p.add_argument("--out", default=None, help="model folder (default: the shipped one)")
     p.add_argument("--resume", action="store_true", help="continue the run in WORK_DIR/<name>")
@@ -164,6 +172,7 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
     from lmbook.train import TrainConfig, train
     from lmbook.zoo.architectures import bert_config, gpt_config
     from lmbook.zoo.corpus import masked_lm_loss
+    from lmbook.zoo.runs import finished, progress, run_record
 
     args = _parse(argv)
     if args.model == "mt":
@@ -205,22 +214,8 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
         checkpoint_every=250,
         record_grads=False,
         progress=False,
+        precision=args.precision,
     )
-    started = time.monotonic()
-
-    def report(info: Any) -> None:
-        if info.step % 50 == 0:
-            val = info.history.val_loss[-1] if info.history.val_loss else float("nan")
-            wall = info.history.wall_s[-1]
-            print(
-                f"step {info.step}/{info.max_steps} loss {info.loss:.4f} val {val:.4f} "
-                f"lr {info.lr:.2e} wall {wall:.0f}s",
-                flush=True,
-            )
-        minutes = args.stop_after_minutes
-        if minutes is not None and time.monotonic() - started > 60 * minutes:
-            info.stop = True
-
     history = train(
         model,
         config,
@@ -228,11 +223,10 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
         val_set,
         collate_fn=collate,
         loss_fn=masked_lm_loss if args.model == "bert" else None,
-        callbacks=[report],
+        callbacks=[progress(args.stop_after_minutes)],
         resume=args.resume,
     )
-    if history.step[-1] < args.steps:
-        print(f"paused at step {history.step[-1]}; continue with the same command plus --resume")
+    if not finished(history, args.steps):
         return None
     torch.set_num_threads(args.threads)
     record = {
@@ -245,24 +239,11 @@ def pretrain(argv: list[str] | None = None) -> Path | None:
             "sha256": digest,
             "tokens": tokens,
         },
-        "steps": history.step[-1],
         "tokens_seen": _tokens_seen(args, history),
-        "wall_time_s": round(history.wall_s[-1], 1),
-        "device": _device_name(device),
-        "final_train_loss": round(sum(history.loss[-50:]) / len(history.loss[-50:]), 4),
-        "validation_loss": round(history.val_loss[-1], 4),
+        **run_record(history, device),
     }
     out = Path(args.out) if args.out else MODELS_DIR / args.name
     return export(model, tokenizer, record, out, ["".join(w) for w in words])
-
-
-def _device_name(device: Any) -> str:
-    """The device for the card: its type ("cpu", "mps") or, on CUDA, the GPU's name."""
-    import torch
-
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    return device.type
 
 
 def _tokens_seen(args: argparse.Namespace, history: Any) -> int:
@@ -305,7 +286,7 @@ def remeasure(out: Path) -> Path:
     meta_path = out / "meta.json"
     record = json.loads(meta_path.read_text(encoding="utf-8"))
     corpus = record["args"].get("corpus", "mix")  # models trained before --corpus used the mix
-    model, tokenizer = load(str(out))
+    model, tokenizer = load(str(out), dtype="float32")  # half-precision weights measured in fp32
     texts = ["".join(w) for w in pretraining_texts(corpus)]
     record["quality"] = measure_quality(model, tokenizer, EVAL_SUBSET, texts)
     meta_path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -301,6 +301,7 @@ def pretrain_mt(args: Any) -> Path | None:
     from lmbook.tokenization import texts_digest
     from lmbook.train import TrainConfig, train
     from lmbook.zoo.registry import MODELS_DIR
+    from lmbook.zoo.runs import finished, progress, run_record
 
     device = lmbook.setup(seed=args.seed, threads=args.threads)
     if args.remeasure:
@@ -353,16 +354,10 @@ def pretrain_mt(args: Any) -> Path | None:
     )
     probe_src = list(data["validation"]["zh"])[:PROBE_PAIRS]
     probe_ref = list(data["validation"]["en"])[:PROBE_PAIRS]
-    started = time.monotonic()
+    progress_line = progress(args.stop_after_minutes)
 
     def report(info: Any) -> None:
-        if info.step % 50 == 0:
-            val = info.history.val_loss[-1] if info.history.val_loss else float("nan")
-            print(
-                f"step {info.step}/{info.max_steps} loss {info.loss:.4f} val {val:.4f} "
-                f"lr {info.lr:.2e} wall {info.history.wall_s[-1]:.0f}s",
-                flush=True,
-            )
+        progress_line(info)
         if info.step in PROBE_STEPS and all(c["step"] != info.step for c in curve):
             hyps = translate(info.model, tokenizer, probe_src)
             info.model.train()
@@ -376,9 +371,6 @@ def pretrain_mt(args: Any) -> Path | None:
             )
             curve_path.write_text(json.dumps(curve))
             print(f"  validation[:100] greedy {curve[-1]}", flush=True)
-        minutes = args.stop_after_minutes
-        if minutes is not None and time.monotonic() - started > 60 * minutes:
-            info.stop = True
 
     history = train(
         model,
@@ -389,8 +381,7 @@ def pretrain_mt(args: Any) -> Path | None:
         callbacks=[report],
         resume=args.resume,
     )
-    if history.step[-1] < args.steps:
-        print(f"paused at step {history.step[-1]}; continue with the same command plus --resume")
+    if not finished(history, args.steps):
         return None
     torch.set_num_threads(args.threads)
     record = {
@@ -405,12 +396,8 @@ def pretrain_mt(args: Any) -> Path | None:
             "pairs": len(rows),
             "batches_per_epoch": len(batches),
         },
-        "steps": history.step[-1],
         "epochs": round(history.step[-1] / len(batches), 2),
-        "wall_time_s": round(history.wall_s[-1], 1),
-        "device": device.type if device.type != "cuda" else torch.cuda.get_device_name(device),
-        "final_train_loss": round(sum(history.loss[-50:]) / len(history.loss[-50:]), 4),
-        "validation_loss": round(history.val_loss[-1], 4),
+        **run_record(history, device),
         "curve": {
             "val_step": list(history.val_step),
             "val_loss": [round(v, 4) for v in history.val_loss],
@@ -501,8 +488,8 @@ def _still_improving(meta: dict[str, Any]) -> str:
 def render_mt_card(meta: dict[str, Any]) -> str:
     """The translation model's card (Chinese and English) from its ``meta.json``."""
     q, tc, a = meta["quality"], meta["train_config"], meta["args"]
-    device = meta["device"]
-    hardware = "one CPU thread 单线程 CPU" if device == "cpu" else f"{device} GPU"
+    from lmbook.zoo.card import describe_hardware
+
     grid = [
         f"| {r['num_beams']} | {r['length_penalty']:g} | {r['bleu']:.2f} | {r['chrf']:.2f} "
         f"| {r['ratio']:.3f} | {r['repeated_3gram']:.3f} | {r['seconds']:.0f} |"
@@ -542,7 +529,7 @@ def render_mt_card(meta: dict[str, Any]) -> str:
         f"AdamW lr {tc['lr']}, betas {tc['betas']}, weight decay {tc['weight_decay']}, warmup "
         f"{tc['warmup_steps']} + cosine to {tc['min_lr_ratio']}×, dropout {a['dropout']}; seed "
         f"{tc['seed']}",
-        f"- wall time 用时: {meta['wall_time_s'] / 60:.1f} min on {hardware} "
+        f"- wall time 用时: {meta['wall_time_s'] / 60:.1f} min on {describe_hardware(meta)} "
         f"(torch {meta['versions']['torch']}, transformers {meta['versions']['transformers']})",
         f"- final train loss 最终训练损失 {meta['final_train_loss']:.3f}; validation loss 验证损失 "
         f"{meta['validation_loss']:.3f} (nats/token)",
