@@ -95,6 +95,7 @@ zoo: $(STAMP)
 	$(PY) -m lmbook.zoo.pretrain --model gpt
 	$(PY) -m lmbook.zoo.pretrain --model bert
 	$(PY) -m lmbook.zoo.pretrain --model mt
+	$(PY) -m lmbook.zoo.pretrain --model gpt-small --threads 2
 	$(PY) -m lmbook.zoo.evaluate
 
 clean:

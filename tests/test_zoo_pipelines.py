@@ -9,7 +9,7 @@ import pytest
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["gpt", "bert"])
+@pytest.mark.parametrize("kind", ["gpt", "gpt-small", "bert"])
 def test_pretrain_a_few_steps_into_a_temporary_folder(kind, tmp_path):
     from lmbook.zoo import load
     from lmbook.zoo.pretrain import pretrain
@@ -24,9 +24,12 @@ def test_pretrain_a_few_steps_into_a_temporary_folder(kind, tmp_path):
     assert meta["model_config"]["n_layer" if kind != "bert" else "num_hidden_layers"] == 1
     assert "quality" in meta and (out / "README.md").exists()
     assert meta["hardware"]["processor"] and meta["hardware"]["threads"] == 1
-    assert meta["train_config"]["precision"] == "auto"  # fp32 here; --precision bf16 is faster
+    # gpt-small trains in bf16 and ships half-precision weights (the size budget)
+    half = kind == "gpt-small"
+    assert meta["train_config"]["precision"] == ("bf16" if half else "auto")
+    assert meta["weights_dtype"] == ("float16" if half else "float32")
     assert f"`python -m lmbook.zoo.pretrain --model {kind}`" in (out / "README.md").read_text()
-    model, tokenizer = load(str(out))
+    model, tokenizer = load(str(out), dtype="float32")
     assert sum(p.numel() for p in model.parameters()) == meta["parameters"]
     assert len(tokenizer) == meta["model_config"]["vocab_size"]
 

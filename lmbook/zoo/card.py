@@ -52,6 +52,14 @@ def _quality_lines(meta: dict[str, Any]) -> list[str]:
 def _downstream_lines(meta: dict[str, Any]) -> list[str]:
     down = meta.get("downstream")
     if not down:
+        from lmbook.zoo.evaluate import tasks
+
+        if all(task.model != meta["name"] for task in tasks().values()):
+            return [
+                "Not part of `python -m lmbook.zoo.evaluate`: the book fine-tunes the tiny models, "
+                "which are fast enough to fine-tune inside a notebook. "
+                "本书只在更小、能在笔记本里当场微调的模型上做下游微调对比。"
+            ]
         return ["Not measured yet: run `python -m lmbook.zoo.evaluate`. 尚未测量。"]
     lines = [
         f"Setup 设置: {down['setup']}",
@@ -124,7 +132,8 @@ def render_card(meta: dict[str, Any]) -> str:
         "## 模型 Model",
         "",
         f"- parameters 参数量: {meta['parameters']:,}; weights 权重文件: "
-        f"{meta['weights_bytes'] / 1e6:.2f} MB (float32, safetensors)",
+        f"{meta['weights_bytes'] / 1e6:.2f} MB ({meta.get('weights_dtype', 'float32')}, "
+        "safetensors)",
         f"- config 结构: {json.dumps(_arch(cfg), ensure_ascii=False)}",
         '- tokenizer 分词器: `lmbook.tokenization.load_tokenizer("char")`, one token per '
         "character 每字一个词元; [CLS]/[SEP] = BOS/EOS for the GPT",
@@ -144,7 +153,7 @@ def render_card(meta: dict[str, Any]) -> str:
         f"(torch {meta['versions']['torch']}, transformers {meta['versions']['transformers']})",
         f"- final train loss 最终训练损失 {meta['final_train_loss']:.3f}; validation loss "
         f"验证损失 {meta['validation_loss']:.3f} (nats/token)",
-        f"- rebuild 复现: `python -m lmbook.zoo.pretrain --model {'gpt' if causal else 'bert'}`",
+        f"- rebuild 复现: `python -m lmbook.zoo.pretrain --model {meta['args']['model']}`",
         "",
         "## 质量 Quality (held-out `load_lm_text()['test']`, "
         f"{meta['quality']['test_sentences']} sentences 句)",

@@ -15,8 +15,14 @@ SHIPPED: dict[str, str] = {
     "gpt-zh-tiny": "causal-lm",
     "bert-zh-tiny": "masked-lm",
     "mt-zh-en-tiny": "seq2seq-lm",
+    "gpt-zh-small": "causal-lm",
 }
-_REBUILD = {"gpt-zh-tiny": "gpt", "bert-zh-tiny": "bert", "mt-zh-en-tiny": "mt"}
+_REBUILD = {
+    "gpt-zh-tiny": "gpt",
+    "bert-zh-tiny": "bert",
+    "mt-zh-en-tiny": "mt",
+    "gpt-zh-small": "gpt-small",
+}
 
 
 def shipped_names() -> list[str]:
