@@ -118,11 +118,14 @@ def render_card(meta: dict[str, Any]) -> str:
     kind_en = "decoder-only causal LM (GPT-2)" if causal else "encoder-only masked LM (BERT)"
     load_task = "causal-lm" if causal else "masked-lm"
     tc = meta["train_config"]
+    size_zh, size_en = ("小型", "small") if meta["name"].endswith("-small") else ("很小的", "tiny")
+    threads = meta["args"]["threads"]
+    rebuild = meta["args"]["model"] + (f" --threads {threads}" if threads > 1 else "")
     lines = [
         f"# {meta['name']}",
         "",
-        f"一个很小的中文{kind_zh}，随 `lmbook` 一起发布，供本书各章离线使用。"
-        f"A tiny Chinese {kind_en} that ships with `lmbook` for the book's offline chapters.",
+        f"一个{size_zh}中文{kind_zh}，随 `lmbook` 一起发布，供本书各章离线使用。"
+        f"A {size_en} Chinese {kind_en} that ships with `lmbook` for the book's offline chapters.",
         "",
         "```python",
         "from lmbook.zoo import load",
@@ -153,7 +156,7 @@ def render_card(meta: dict[str, Any]) -> str:
         f"(torch {meta['versions']['torch']}, transformers {meta['versions']['transformers']})",
         f"- final train loss 最终训练损失 {meta['final_train_loss']:.3f}; validation loss "
         f"验证损失 {meta['validation_loss']:.3f} (nats/token)",
-        f"- rebuild 复现: `python -m lmbook.zoo.pretrain --model {meta['args']['model']}`",
+        f"- rebuild 复现: `python -m lmbook.zoo.pretrain --model {rebuild}`",
         "",
         "## 质量 Quality (held-out `load_lm_text()['test']`, "
         f"{meta['quality']['test_sentences']} sentences 句)",

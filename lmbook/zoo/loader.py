@@ -112,7 +112,7 @@ def load(
     if is_shipped(name):
         source: Any = model_dir(name)
         kwargs["local_files_only"] = True
-        kwargs.setdefault("dtype", "float32")  # the translation model ships fp16 weights
+        kwargs.setdefault("dtype", "float32")  # mt-zh-en-tiny and gpt-zh-small ship fp16
         cls_name = TASKS[task or SHIPPED[name]]
         with _quiet(transformers):
             return _from_pretrained(transformers, cls_name, source, kwargs)
@@ -131,7 +131,7 @@ def load(
 
 @contextmanager
 def _quiet(transformers: Any) -> Iterator[None]:
-    """No progress bar and no load report while loading a shipped model (a few MB, local).
+    """No progress bar and no load report while loading a shipped model (4-12 MB, local).
 
     A head for another task than the pretraining one (e.g. a classifier on the masked LM) is
     new and randomly initialised, as the book says where it uses one.
